@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
+import type { Env } from '../config/env.ts';
+import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
+import { databaseOptions, type Db, migrateToLatest, openDatabase } from '../storage/db.ts';
+import { pruneProcessedUpdates } from '../storage/updates.ts';
+import { Translator } from './i18n.ts';
+import { Runtime } from './runtime.ts';
+import { buildServer } from './server.ts';
+
+export type Service = {
+  app: FastifyInstance;
+  db: Db;
+  runtime: Runtime;
+  center: CenterProfile;
+  scheduler?: Scheduler;
+  dispatcherPassword: string;
+  close(): Promise<void>;
+};
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The composition root: everything is built here and nowhere else. */
+export async function createService(env: Env, logger: Logger): Promise<Service> {
+  const center = await loadCenterProfile(env.CENTER_CONFIG);
+  const db = await openDatabase(databaseOptions(env));
+  await migrateToLatest(db);
+  const translator = new Translator((key, error) => logger.warn({ key, err: error }, 'translation problem'));
+
+  let scheduler: Scheduler | undefined;
+  let jobs: JobScheduler = noScheduler;
+  if (env.REDIS_URL) {
+    scheduler = new Scheduler({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, db, logger });
+    const { reconciled } = await scheduler.start();
+    logger.info({ reconciled }, 'scheduler started');
+    jobs = scheduler;
+  } else {
+    logger.warn(
+      'REDIS_URL is not set: reminders and SLA timers are NOT running. Deadlines are kept in the database and ' +
+        'will be scheduled on the next start with Redis (install it: apt-get install redis-server).',
+    );
+  }
+
+  const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger });
+  const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
+  const app = await buildServer({ runtime, db, translator, center, logger, dispatcherPassword });
+  const pruning = setInterval(() => {
+    pruneProcessedUpdates(db, new Date(Date.now() - DAY_MS)).catch((error: unknown) =>
+      logger.warn({ err: error }, 'pruning processed updates failed'),
+    );
+  }, 3600_000);
+  pruning.unref();
+
+  return {
+    app,
+    db,
+    runtime,
+    center,
+    scheduler,
+    dispatcherPassword,
+    async close() {
+      clearInterval(pruning);
+      await app.close();
+      await scheduler?.close();
+      await db.destroy();
+    },
+  };
+}

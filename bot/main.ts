@@ -1,0 +1,51 @@
+import { ConfigError, loadEnv } from '../config/env.ts';
+import { createService } from './app.ts';
+import { createLogger } from './logger.ts';
+
+/** `npm start`: reads the environment, starts the service, and shuts down cleanly on SIGINT/SIGTERM. */
+export async function main(): Promise<void> {
+  let env: ReturnType<typeof loadEnv>;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(env.LOG_LEVEL, process.stdout.isTTY && env.NODE_ENV !== 'production');
+  let service: Awaited<ReturnType<typeof createService>>;
+  try {
+    service = await createService(env, logger);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const address = await service.app.listen({ host: env.HOST, port: env.PORT });
+  const base = address.replace('127.0.0.1', 'localhost');
+  console.log(`\n  Web chat:        ${base}/`);
+  console.log(`  Dispatcher page: ${base}/dispatcher  (user "dispatcher", password ${env.DISPATCHER_PASSWORD ? 'from DISPATCHER_PASSWORD' : `"${service.dispatcherPassword}"`})`);
+  console.log(`  Database:        ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}/pglite`}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await service.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,259 @@
+import type { Logger } from 'pino';
+import { type CenterProfile, LOCALES, type Locale } from '../config/center.ts';
+import { type ConversationState, ConversationStateSchema, handleEvent, initialState } from '../flows/assistant.ts';
+import type { Effect, FlowEvent, OutboundMessage, UserEvent } from '../flows/types.ts';
+import type { JobScheduler } from '../scheduler/scheduler.ts';
+import { anonymizeAppealsOfContact, createAppeal } from '../storage/appeals.ts';
+import { setContactLocale, upsertContact } from '../storage/contacts.ts';
+import { currentConsent, recordConsent, withdrawConsents } from '../storage/consents.ts';
+import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
+import type { Db } from '../storage/db.ts';
+import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
+import { claimUpdate } from '../storage/updates.ts';
+import type { RenderedMessage, Translator } from './i18n.ts';
+import { KeyedLock } from './keyed-lock.ts';
+
+/** An update from any channel, already translated by its adapter. */
+export type InboundUpdate = {
+  channel: string;
+  externalId: string;
+  /** Platform id of the update (Telegram update_id, VK event_id, web client message id) for de-duplication. */
+  updateId?: string;
+  event: UserEvent | { type: 'setLocale'; locale: Locale };
+};
+
+export type HandleResult =
+  | { status: 'processed'; contactId: number; replies: RenderedMessage[] }
+  | { status: 'duplicate' }
+  | { status: 'failed'; contactId?: number; replies: RenderedMessage[] };
+
+/** Told after commit that a contact has new outbound messages, so its channel can deliver them. */
+export type OutboundListener = (channel: string, externalId: string, contactId: number) => void;
+
+export type RuntimeDeps = {
+  db: Db;
+  center: CenterProfile;
+  translator: Translator;
+  scheduler: JobScheduler;
+  logger: Logger;
+  clock?: () => Date;
+};
+
+/** Flow events are fed back after effects; a flow that keeps asking for more is a bug, not a loop to follow. */
+const MAX_FOLLOW_UPS = 4;
+
+/**
+ * The channel-neutral runtime: one update in → one database transaction (de-duplicate, load state, run the
+ * flow, apply its effects, save state and outbound messages) → after commit, schedule jobs and tell the
+ * channel that messages are waiting. Nothing of an update is half-applied: on failure the transaction rolls
+ * back, the update stays unclaimed so a redelivery is processed, and the person gets a polite apology.
+ */
+export class Runtime {
+  private readonly locks = new KeyedLock();
+  private readonly clock: () => Date;
+  private readonly outboundListeners = new Set<OutboundListener>();
+
+  constructor(private readonly deps: RuntimeDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  /** Adapters subscribe to learn that a contact on their channel has new outbound messages. */
+  onOutbound(listener: OutboundListener): () => void {
+    this.outboundListeners.add(listener);
+    return () => this.outboundListeners.delete(listener);
+  }
+
+  handle(update: InboundUpdate): Promise<HandleResult> {
+    return this.locks.run(`${update.channel}\u0000${update.externalId}`, () => this.process(update));
+  }
+
+  private async process(update: InboundUpdate): Promise<HandleResult> {
+    const { db, logger } = this.deps;
+    const now = this.clock();
+    const afterCommit: Array<() => Promise<void>> = [];
+    try {
+      const result = await db.transaction().execute(async (tx) => {
+        if (update.updateId && !(await claimUpdate(tx, update.channel, update.updateId))) {
+          return { status: 'duplicate' } as const;
+        }
+        const contact = await upsertContact(tx, update.channel, update.externalId, now);
+        let locale = toLocale(contact.locale);
+        let event: FlowEvent;
+        if (update.event.type === 'setLocale') {
+          locale = update.event.locale;
+          await setContactLocale(tx, contact.id, locale);
+          // Re-greet (or offer to resume) in the new language.
+          event = { type: 'start' };
+        } else {
+          event = update.event;
+        }
+
+        const session = new Session(this.deps, tx, contact.id, update.channel, now, afterCommit);
+        await session.load();
+        const outbound = await session.run(event, locale);
+        const rendered = outbound.map((message) => this.deps.translator.render(locale, message));
+
+        // Before consent nothing the person typed is stored (it may be personal data); after it, the
+        // transcript keeps both sides so the web chat can show the history after a reload.
+        if (session.hasConsent && update.event.type !== 'setLocale') {
+          const inbound = await describeInbound(tx, contact.id, update.event);
+          await appendMessages(tx, contact.id, 'in', [{ ...inbound, ...(update.updateId ? { ref: update.updateId } : {}) }], now);
+        }
+        await appendMessages(tx, contact.id, 'out', rendered, now);
+        await saveConversationState(tx, contact.id, session.state, now);
+        return { status: 'processed', contactId: contact.id, replies: rendered } as const;
+      });
+      if (result.status === 'processed') {
+        for (const task of afterCommit) {
+          await task().catch((error: unknown) =>
+            logger.warn({ err: error }, 'could not schedule a job now; it will be reconciled from the database'),
+          );
+        }
+        this.notify(update, result.contactId);
+      }
+      return result;
+    } catch (error) {
+      logger.error({ err: error, channel: update.channel, event: update.event.type }, 'update processing failed');
+      return this.apologise(update, now);
+    }
+  }
+
+  /** Best effort: the apology itself must not throw, whatever broke. */
+  private async apologise(update: InboundUpdate, now: Date): Promise<HandleResult> {
+    const message: OutboundMessage = { parts: [{ key: 'error-internal', args: { phone: this.deps.center.phone } }] };
+    try {
+      const contact = await upsertContact(this.deps.db, update.channel, update.externalId, now);
+      const rendered = this.deps.translator.render(toLocale(contact.locale), message);
+      await appendMessages(this.deps.db, contact.id, 'out', [rendered], now);
+      this.notify(update, contact.id);
+      return { status: 'failed', contactId: contact.id, replies: [rendered] };
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'could not even store the apology');
+      return { status: 'failed', replies: [this.deps.translator.render('ru', message)] };
+    }
+  }
+
+  private notify(update: InboundUpdate, contactId: number): void {
+    for (const listener of this.outboundListeners) {
+      try {
+        listener(update.channel, update.externalId, contactId);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'outbound listener failed');
+      }
+    }
+  }
+}
+
+/** One update's worth of conversation: the flow's state and consent, and the effects it asks for. */
+class Session {
+  state: ConversationState = initialState();
+  private consentId: number | undefined;
+
+  constructor(
+    private readonly deps: RuntimeDeps,
+    private readonly tx: Db,
+    private readonly contactId: number,
+    private readonly channel: string,
+    private readonly now: Date,
+    private readonly afterCommit: Array<() => Promise<void>>,
+  ) {}
+
+  get hasConsent(): boolean {
+    return this.consentId !== undefined;
+  }
+
+  async load(): Promise<void> {
+    const stored = await loadConversationState(this.tx, this.contactId);
+    const parsed = ConversationStateSchema.safeParse(stored);
+    if (stored !== undefined && !parsed.success) {
+      this.deps.logger.warn({ contactId: this.contactId }, 'unreadable conversation state; starting from the menu');
+    }
+    this.state = parsed.success ? parsed.data : initialState();
+    this.consentId = (await currentConsent(this.tx, this.contactId, this.deps.center.consent.version))?.id;
+  }
+
+  async run(first: FlowEvent, locale: Locale): Promise<OutboundMessage[]> {
+    const outbound: OutboundMessage[] = [];
+    const queue: FlowEvent[] = [first];
+    for (let step = 0; queue.length > 0; step++) {
+      if (step > MAX_FOLLOW_UPS) throw new Error('flow produced too many follow-up events');
+      const event = queue.shift() as FlowEvent;
+      const result = handleEvent(this.state, event, {
+        now: this.now,
+        center: this.deps.center,
+        locale,
+        hasConsent: this.hasConsent,
+      });
+      this.state = result.state;
+      outbound.push(...result.messages);
+      for (const effect of result.effects) {
+        const followUp = await this.apply(effect);
+        if (followUp) queue.push(followUp);
+      }
+    }
+    return outbound;
+  }
+
+  private async apply(effect: Effect): Promise<FlowEvent | undefined> {
+    const { tx, contactId, now } = this;
+    switch (effect.type) {
+      case 'recordConsent': {
+        const id = await recordConsent(tx, {
+          contactId,
+          channel: this.channel,
+          version: this.deps.center.consent.version,
+          granted: effect.granted,
+          at: now,
+        });
+        this.consentId = effect.granted ? id : undefined;
+        return undefined;
+      }
+      case 'submitAppeal': {
+        // The flow only reaches submission after consent; this guard makes it impossible regardless.
+        if (this.consentId === undefined) throw new Error('refusing to store an appeal without consent');
+        const created = await createAppeal(tx, {
+          contactId,
+          consentId: this.consentId,
+          channel: this.channel,
+          draft: effect.draft,
+          now,
+        });
+        const due = created.callbackDueAt;
+        if (due) this.afterCommit.push(() => this.deps.scheduler.scheduleCallbackDeadline(created.id, due));
+        this.deps.logger.info({ appealId: created.id, channel: this.channel }, 'appeal registered');
+        return { type: 'appealSubmitted', number: created.number };
+      }
+      case 'deleteMyData': {
+        const appeals = await anonymizeAppealsOfContact(tx, contactId, now);
+        await deleteMessages(tx, contactId);
+        await withdrawConsents(tx, contactId, now);
+        this.consentId = undefined;
+        this.deps.logger.info({ contactId, appeals }, 'personal data deleted on request');
+        return { type: 'dataDeleted', appeals };
+      }
+    }
+  }
+}
+
+function toLocale(value: string): Locale {
+  return (LOCALES as readonly string[]).includes(value) ? (value as Locale) : 'ru';
+}
+
+/** The person's side of the transcript; a tapped button is shown by its label, as they saw it. */
+async function describeInbound(db: Db, contactId: number, event: UserEvent): Promise<RenderedMessage> {
+  switch (event.type) {
+    case 'text':
+      return { text: event.text };
+    case 'contact':
+      return { text: event.phone };
+    case 'start':
+      return { text: '/start' };
+    case 'button': {
+      for (const message of await recentOutbound(db, contactId, 5)) {
+        const label = message.buttons?.flat().find((button) => button.payload === event.payload)?.label;
+        if (label) return { text: label };
+      }
+      return { text: event.payload };
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
+import { registerWebChat } from '../adapters/web/routes.ts';
+import type { CenterProfile } from '../config/center.ts';
+import type { Db } from '../storage/db.ts';
+import type { Translator } from './i18n.ts';
+import type { Runtime } from './runtime.ts';
+
+export type ServerDeps = {
+  runtime: Runtime;
+  db: Db;
+  translator: Translator;
+  center: CenterProfile;
+  logger: Logger;
+  dispatcherPassword: string;
+};
+
+/** The HTTP side: web chat, dispatcher page, health; later issues add the Telegram and VK webhooks here. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance type fastify's default one.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.code(status).send({
+      error: status >= 500 ? 'internal' : 'bad_request',
+      message: status >= 500 ? 'Internal error, please try again' : error.message,
+    });
+  });
+  app.get('/health', async () => ({ ok: true }));
+  await registerWebChat(app, deps);
+  registerDispatcherPage(app, { db: deps.db, center: deps.center, password: deps.dispatcherPassword });
+  return app;
+}

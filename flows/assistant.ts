@@ -1,0 +1,476 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { localized } from '../config/center.ts';
+import { AppealDraftSchema } from '../domain/appeal.ts';
+import { formatOutreachLines, formatWorkingHours } from '../domain/center-info.ts';
+import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
+import {
+  buttonValue,
+  DEPENDENT_STEPS,
+  type Draft,
+  EDITABLE_STEPS,
+  NAV_ROW,
+  STEP_IDS,
+  STEPS,
+  type StepId,
+  summaryArgs,
+} from './intake-steps.ts';
+import type { Button, Effect, FlowContext, FlowEvent, FlowResult, Msg, OutboundMessage, UserEvent } from './types.ts';
+import { msg } from './types.ts';
+
+/**
+ * The conversation a family has with the assistant: a main menu, the intake (consent first, then the card
+ * questions, a summary to check, submission) and deletion of personal data. Pure: (state, event, context) →
+ * (new state, messages, effects). The runtime persists the state, so a conversation resumes after a restart.
+ */
+
+const PROMPT_STEPS = ['menu', 'consent', 'confirm', 'edit', 'resume', 'deleteConfirm'] as const;
+
+export const ConversationStateSchema = z.object({
+  v: z.literal(1),
+  step: z.enum([...PROMPT_STEPS, ...STEP_IDS]),
+  draft: AppealDraftSchema.partial(),
+  /** Steps answered so far, for "back". */
+  trail: z.array(z.enum(STEP_IDS)),
+  /** Steps still to walk through before returning to the summary (set while correcting a field). */
+  editQueue: z.array(z.enum(STEP_IDS)).optional(),
+  /** Where the person was when "resume?" was asked. */
+  pausedAt: z.enum([...STEP_IDS, 'confirm', 'edit']).optional(),
+});
+export type ConversationState = z.infer<typeof ConversationStateSchema>;
+type Step = ConversationState['step'];
+
+export const initialState = (): ConversationState => ({ v: 1, step: 'menu', draft: {}, trail: [] });
+
+const isIntakeStep = (step: Step): step is StepId => (STEP_IDS as readonly string[]).includes(step);
+
+type Result = FlowResult<ConversationState>;
+const reply = (state: ConversationState, messages: OutboundMessage[], effects: Effect[] = []): Result => ({
+  state,
+  messages,
+  effects,
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Messages
+
+export const MENU_BUTTONS: Button[][] = [
+  [{ label: msg('menu-intake'), payload: 'menu:intake' }],
+  [
+    { label: msg('menu-contacts'), payload: 'menu:contacts' },
+    { label: msg('menu-outreach'), payload: 'menu:outreach' },
+  ],
+  [{ label: msg('menu-delete'), payload: 'menu:delete' }],
+];
+
+const menuMessage = (parts: Array<Msg | Msg[]>): OutboundMessage => ({ parts, buttons: MENU_BUTTONS });
+
+function centerArgs(ctx: FlowContext) {
+  return {
+    center: localized(ctx.center.name, ctx.locale),
+    organisation: localized(ctx.center.organisation, ctx.locale),
+    phone: ctx.center.phone,
+    address: localized(ctx.center.address, ctx.locale),
+    hours: formatWorkingHours(ctx.center, ctx.locale),
+  };
+}
+
+const consentQuestion = (ctx: FlowContext): OutboundMessage => ({
+  parts: [msg('consent-text', { ...centerArgs(ctx), version: ctx.center.consent.version })],
+  buttons: [
+    [
+      { label: msg('consent-yes'), payload: 'consent:yes' },
+      { label: msg('consent-no'), payload: 'consent:no' },
+    ],
+  ],
+});
+
+function summaryMessage(state: ConversationState, ctx: FlowContext): OutboundMessage {
+  return {
+    parts: [msg('confirm-summary', summaryArgs(state.draft, ctx.center.timeZone)), msg('confirm-question')],
+    buttons: [
+      [{ label: msg('button-submit'), payload: 'confirm:submit' }],
+      [
+        { label: msg('button-edit'), payload: 'confirm:edit' },
+        { label: msg('button-cancel'), payload: 'nav:cancel' },
+      ],
+    ],
+  };
+}
+
+const editMessage = (): OutboundMessage => ({
+  parts: [msg('edit-which')],
+  buttons: [
+    ...chunk(
+      EDITABLE_STEPS.map((step) => ({ label: msg(`field-${step}`), payload: `edit:${step}` })),
+      2,
+    ),
+    [{ label: msg('button-back-to-summary'), payload: 'edit:summary' }],
+  ],
+});
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < items.length; i += size) rows.push(items.slice(i, i + size));
+  return rows;
+}
+
+/** The question for whatever step the state is on: used to re-ask after bad input and when resuming. */
+function currentQuestion(state: ConversationState, ctx: FlowContext): OutboundMessage {
+  const { step } = state;
+  if (isIntakeStep(step)) return STEPS[step].ask(ctx, state.draft);
+  switch (step) {
+    case 'consent':
+      return consentQuestion(ctx);
+    case 'confirm':
+      return summaryMessage(state, ctx);
+    case 'edit':
+      return editMessage();
+    case 'resume':
+      return resumeQuestion();
+    case 'deleteConfirm':
+      return deleteQuestion();
+    default:
+      return menuMessage([msg('menu-prompt')]);
+  }
+}
+
+/** Prefixes the re-asked question with a short explanation of what went wrong. */
+function reask(state: ConversationState, ctx: FlowContext, reason: Msg): Result {
+  const question = currentQuestion(state, ctx);
+  return reply(state, [{ ...question, parts: [reason, ...question.parts] }]);
+}
+
+const resumeQuestion = (): OutboundMessage => ({
+  parts: [msg('resume-question')],
+  buttons: [
+    [{ label: msg('button-continue'), payload: 'resume:continue' }],
+    [
+      { label: msg('button-restart'), payload: 'resume:restart' },
+      { label: msg('button-cancel'), payload: 'nav:cancel' },
+    ],
+  ],
+});
+
+const deleteQuestion = (): OutboundMessage => ({
+  parts: [msg('delete-question')],
+  buttons: [
+    [
+      { label: msg('delete-yes'), payload: 'delete:yes' },
+      { label: msg('delete-no'), payload: 'delete:no' },
+    ],
+  ],
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Commands understood at any step
+
+type Command = 'back' | 'cancel' | 'restart' | 'menu';
+
+const TEXT_COMMANDS: Record<string, Command> = {
+  назад: 'back',
+  back: 'back',
+  '/back': 'back',
+  отмена: 'cancel',
+  отменить: 'cancel',
+  cancel: 'cancel',
+  '/cancel': 'cancel',
+  стоп: 'cancel',
+  'начать заново': 'restart',
+  заново: 'restart',
+  'start over': 'restart',
+  '/restart': 'restart',
+  меню: 'menu',
+  menu: 'menu',
+  '/menu': 'menu',
+};
+
+function commandOf(event: FlowEvent): Command | undefined {
+  if (event.type === 'start') return 'menu';
+  if (event.type === 'text') return TEXT_COMMANDS[event.text.trim().toLocaleLowerCase('ru').replace(/[.!]+$/, '')];
+  if (event.type === 'button' && event.payload.startsWith('nav:')) {
+    const command = event.payload.slice(4);
+    return ['back', 'cancel', 'restart', 'menu'].includes(command) ? (command as Command) : undefined;
+  }
+  return undefined;
+}
+
+const intakeInProgress = (state: ConversationState) =>
+  isIntakeStep(state.step) || state.step === 'confirm' || state.step === 'edit';
+
+// ---------------------------------------------------------------------------------------------------------
+// Transitions
+
+export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: FlowContext): Result {
+  const state = structuredClone(stateIn);
+
+  if (event.type === 'appealSubmitted') return afterSubmit(event.number, state, ctx);
+  if (event.type === 'dataDeleted') {
+    return reply(initialState(), [menuMessage([msg('delete-done', { appeals: event.appeals })])]);
+  }
+
+  const command = commandOf(event);
+  if (command) return handleCommand(command, state, event, ctx);
+
+  switch (state.step) {
+    case 'menu':
+      return onMenu(state, event, ctx);
+    case 'consent':
+      return onConsent(state, event, ctx);
+    case 'confirm':
+      return onConfirm(state, event, ctx);
+    case 'edit':
+      return onEdit(state, event, ctx);
+    case 'resume':
+      return onResume(state, event, ctx);
+    case 'deleteConfirm':
+      return onDeleteConfirm(state, event, ctx);
+    default:
+      return onIntakeAnswer(state, state.step, event, ctx);
+  }
+}
+
+function handleCommand(command: Command, state: ConversationState, event: FlowEvent, ctx: FlowContext): Result {
+  switch (command) {
+    case 'menu':
+      if (intakeInProgress(state)) {
+        const pausedAt = state.step as NonNullable<ConversationState['pausedAt']>;
+        return reply({ ...state, step: 'resume', pausedAt }, [resumeQuestion()]);
+      }
+      if (state.step === 'resume') return reply(state, [resumeQuestion()]);
+      return reply(initialState(), [
+        menuMessage(event.type === 'start' ? [msg('greeting', centerArgs(ctx))] : [msg('menu-prompt')]),
+      ]);
+    case 'cancel':
+      if (intakeInProgress(state) || state.step === 'resume' || state.step === 'consent') {
+        // The draft holds personal data; cancelling drops it rather than keeping it "just in case".
+        return reply(initialState(), [menuMessage([msg('intake-cancelled')])]);
+      }
+      return reply(initialState(), [menuMessage([msg('menu-prompt')])]);
+    case 'restart':
+      return startIntake(ctx);
+    case 'back':
+      return goBack(state, ctx);
+  }
+}
+
+function goBack(state: ConversationState, ctx: FlowContext): Result {
+  if (state.step === 'edit') return reply({ ...state, step: 'confirm' }, [summaryMessage(state, ctx)]);
+  if (state.editQueue) {
+    // While correcting a field, "back" returns to the summary with the old value kept.
+    return reply({ ...state, step: 'confirm', editQueue: undefined }, [summaryMessage(state, ctx)]);
+  }
+  const previous = state.trail.at(-1);
+  if (!previous || !(intakeInProgress(state))) {
+    return reply(initialState(), [menuMessage([msg('menu-prompt')])]);
+  }
+  const next = { ...state, step: previous, trail: state.trail.slice(0, -1) };
+  return reply(next, [currentQuestion(next, ctx)]);
+}
+
+function startIntake(ctx: FlowContext): Result {
+  const fresh = initialState();
+  if (!ctx.hasConsent) return reply({ ...fresh, step: 'consent' }, [consentQuestion(ctx)]);
+  const next: ConversationState = { ...fresh, step: 'name' };
+  return reply(next, [{ parts: [msg('intake-intro')] }, currentQuestion(next, ctx)]);
+}
+
+function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  const choice = event.type === 'button' && event.payload.startsWith('menu:') ? event.payload.slice(5) : menuChoiceFromText(event);
+  switch (choice) {
+    case 'intake':
+      return startIntake(ctx);
+    case 'contacts':
+      return reply(state, [menuMessage([msg('contacts', centerArgs(ctx))])]);
+    case 'outreach':
+      return reply(state, [menuMessage([msg('outreach-title'), formatOutreachLines(ctx.center, ctx.locale)])]);
+    case 'delete':
+      return reply({ ...state, step: 'deleteConfirm' }, [deleteQuestion()]);
+    default:
+      return reply(state, [
+        menuMessage([event.type === 'button' ? msg('error-stale-button') : msg('menu-not-understood')]),
+      ]);
+  }
+}
+
+function menuChoiceFromText(event: UserEvent): string | undefined {
+  if (event.type !== 'text') return undefined;
+  const text = event.text.toLocaleLowerCase('ru');
+  if (/обращ|помо[гщ]|юрист|психолог|консульт|запис|help|appeal|lawyer|psycholog/.test(text)) return 'intake';
+  if (/контакт|телефон|адрес|час|режим|contact|phone|hours/.test(text)) return 'contacts';
+  if (/график|выезд|расписан|приезж|schedule|visit/.test(text)) return 'outreach';
+  if (/удал.*данн|delete.*data/.test(text)) return 'delete';
+  return undefined;
+}
+
+function onConsent(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  const answer = buttonAnswer(event, 'consent') ?? consentFromText(event);
+  if (answer === 'yes') {
+    const next: ConversationState = { ...initialState(), step: 'name' };
+    return reply(next, [{ parts: [msg('consent-thanks'), msg('intake-intro')] }, currentQuestion(next, ctx)], [
+      { type: 'recordConsent', granted: true },
+    ]);
+  }
+  if (answer === 'no') {
+    return reply(initialState(), [menuMessage([msg('consent-declined', centerArgs(ctx))])], [
+      { type: 'recordConsent', granted: false },
+    ]);
+  }
+  return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-consent-choose'));
+}
+
+function buttonAnswer(event: UserEvent, owner: string): string | undefined {
+  if (event.type !== 'button') return undefined;
+  const [prefix, value] = event.payload.split(':', 2);
+  return prefix === owner ? value : undefined;
+}
+
+function consentFromText(event: UserEvent): 'yes' | 'no' | undefined {
+  if (event.type !== 'text') return undefined;
+  const text = event.text.trim().toLocaleLowerCase('ru');
+  if (/^(не |нет|no\b|don'?t|disagree)/.test(text)) return 'no';
+  if (/^(да|согласен|согласна|yes|agree|i agree)\b/.test(text)) return 'yes';
+  return undefined;
+}
+
+function onIntakeAnswer(state: ConversationState, step: StepId, event: UserEvent, ctx: FlowContext): Result {
+  if (event.type === 'button' && !buttonValue(event, step)) {
+    return reask(state, ctx, msg('error-stale-button'));
+  }
+  const answer = STEPS[step].accept(event, ctx, state.draft);
+  if (!answer.ok) return reask(state, ctx, answer.error);
+
+  const draft: Draft = { ...state.draft, ...answer.patch };
+  const next = nextStep(step, draft, state.editQueue);
+  const advanced: ConversationState = {
+    ...state,
+    draft,
+    step: next.step,
+    trail: [...state.trail, step],
+    editQueue: next.editQueue,
+  };
+  if (next.step === 'confirm') {
+    const withDue = { ...advanced, draft: withCallbackDue(draft, ctx) };
+    return reply(withDue, [summaryMessage(withDue, ctx)]);
+  }
+  return reply(advanced, [currentQuestion(advanced, ctx)]);
+}
+
+/** Normal order, or — while correcting a field — only that field's dependent questions, then the summary. */
+function nextStep(step: StepId, draft: Draft, editQueue: StepId[] | undefined): { step: StepId | 'confirm'; editQueue?: StepId[] } {
+  const natural = STEPS[step].next(draft);
+  if (!editQueue) return { step: natural };
+  if (natural !== 'confirm' && editQueue.includes(natural)) {
+    return { step: natural, editQueue: editQueue.filter((queued) => queued !== natural) };
+  }
+  return { step: 'confirm' };
+}
+
+/** When the center promises to get in touch, counted in working hours (cases.md: "within 2 hours, today"). */
+function withCallbackDue(draft: Draft, ctx: FlowContext): Draft {
+  if (draft.callMode === 'callback_window' && draft.callbackWindow) {
+    const window = nextCallbackWindow(ctx.now, draft.callbackWindow, ctx.center);
+    return { ...draft, callbackWindowFrom: window.from.toISOString(), callbackDueAt: window.to.toISOString() };
+  }
+  const due = addWorkingMinutes(ctx.now, ctx.center.callbackPromiseMinutes, ctx.center);
+  return { ...draft, callbackWindowFrom: undefined, callbackDueAt: due.toISOString() };
+}
+
+function onConfirm(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  const action = buttonAnswer(event, 'confirm') ?? confirmFromText(event);
+  if (action === 'edit') return reply({ ...state, step: 'edit' }, [editMessage()]);
+  if (action !== 'submit') {
+    return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'));
+  }
+  // Recompute the promise at the moment of sending: the summary may have been shown hours ago.
+  const draft = withCallbackDue(state.draft, ctx);
+  const parsed = AppealDraftSchema.safeParse(draft);
+  if (!parsed.success) {
+    // A field is missing (e.g. state from an older version): ask from the first missing question.
+    const missing = STEP_IDS.find((step) => fieldMissing(step, draft)) ?? 'name';
+    const next = { ...state, step: missing, draft };
+    return reask(next, ctx, msg('error-missing-field'));
+  }
+  return reply({ ...state, draft }, [], [{ type: 'submitAppeal', draft: parsed.data }]);
+}
+
+function fieldMissing(step: StepId, draft: Draft): boolean {
+  const field: Partial<Record<StepId, keyof Draft>> = {
+    name: 'fullName',
+    address: 'address',
+    marital: 'maritalStatus',
+    children: 'minorChildren',
+    birthDate: 'birthDate',
+    phone: 'phone',
+    purpose: 'purpose',
+    format: 'contactMode',
+  };
+  const key = field[step];
+  return key !== undefined && draft[key] === undefined;
+}
+
+function confirmFromText(event: UserEvent): 'submit' | 'edit' | undefined {
+  if (event.type !== 'text') return undefined;
+  const text = event.text.trim().toLocaleLowerCase('ru');
+  if (/^(да|верно|всё верно|все верно|отправ|yes|correct|send|submit)/.test(text)) return 'submit';
+  if (/^(исправ|измен|edit|change|нет)/.test(text)) return 'edit';
+  return undefined;
+}
+
+function onEdit(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  const field = buttonAnswer(event, 'edit');
+  if (field === 'summary') return reply({ ...state, step: 'confirm' }, [summaryMessage(state, ctx)]);
+  const step = EDITABLE_STEPS.find((candidate) => candidate === field);
+  if (!step) return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'));
+  const next: ConversationState = { ...state, step, editQueue: DEPENDENT_STEPS[step] ?? [] };
+  return reply(next, [currentQuestion(next, ctx)]);
+}
+
+function onResume(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  const action = buttonAnswer(event, 'resume') ?? (event.type === 'text' && /^(да|продолж|yes|continue)/i.test(event.text.trim()) ? 'continue' : undefined);
+  if (action === 'restart') return startIntake(ctx);
+  if (action === 'continue') {
+    const next: ConversationState = { ...state, step: state.pausedAt ?? 'name', pausedAt: undefined };
+    return reply(next, [currentQuestion(next, ctx)]);
+  }
+  return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'));
+}
+
+function onDeleteConfirm(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  const answer = buttonAnswer(event, 'delete') ?? consentFromText(event);
+  if (answer === 'yes') return reply(initialState(), [], [{ type: 'deleteMyData' }]);
+  if (answer === 'no') return reply(initialState(), [menuMessage([msg('delete-kept')])]);
+  return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'));
+}
+
+/** After the runtime stored the appeal: say what happens next, exactly, and how to reach the center. */
+function afterSubmit(number: string, state: ConversationState, ctx: FlowContext): Result {
+  const { draft } = state;
+  const due = draft.callbackDueAt ? dueArgs(new Date(draft.callbackDueAt), ctx) : dueArgs(ctx.now, ctx);
+  let nextKey: string;
+  let args: Record<string, string | number> = { ...due, phone: draft.phone ?? '' };
+  if (draft.contactMode === 'in_person') nextKey = 'next-in-person';
+  else if (draft.callMode === 'chat_now') nextKey = isWorkingTime(ctx.now, ctx.center) ? 'next-chat-now' : 'next-chat-closed';
+  else if (draft.callMode === 'callback_window' && draft.callbackWindowFrom) {
+    nextKey = 'next-callback-window';
+    args = { ...args, ...dueArgs(new Date(draft.callbackWindowFrom), ctx, 'from') };
+  } else nextKey = 'next-callback';
+
+  return reply(initialState(), [
+    { parts: [msg('appeal-accepted', { number }), msg(nextKey, args)] },
+    menuMessage([msg('closing', centerArgs(ctx))]),
+  ]);
+}
+
+/** "today 15:30" / "tomorrow 09:10" / "30.11 09:10" in the center's zone, as Fluent arguments. */
+function dueArgs(at: Date, ctx: FlowContext, prefix = 'due') {
+  const zone = ctx.center.timeZone;
+  const moment = DateTime.fromJSDate(at).setZone(zone);
+  const today = DateTime.fromJSDate(ctx.now).setZone(zone).startOf('day');
+  const days = Math.round(moment.startOf('day').diff(today, 'days').days);
+  return {
+    [`${prefix}Day`]: days === 0 ? 'today' : days === 1 ? 'tomorrow' : 'other',
+    [`${prefix}Date`]: moment.toFormat('dd.MM'),
+    [`${prefix}Time`]: moment.toFormat('HH:mm'),
+  };
+}

@@ -1,0 +1,50 @@
+import type { CenterProfile, Locale } from '../config/center.ts';
+import type { AppealDraft } from '../domain/appeal.ts';
+
+/** A localisable piece of text: a Fluent message id and its arguments. Flows never hold rendered strings. */
+export type Msg = { key: string; args?: Record<string, string | number> };
+
+export type Button = { label: Msg; payload: string };
+
+/**
+ * A channel-neutral message. `parts` are paragraphs; a paragraph given as an array is a list of lines.
+ * Adapters decide how buttons look (inline keyboard, VK keyboard, HTML buttons).
+ */
+export type OutboundMessage = {
+  parts: Array<Msg | Msg[]>;
+  buttons?: Button[][];
+  /** Ask the channel to offer a "share my phone number" control where it has one. */
+  requestPhone?: boolean;
+};
+
+/** What a person did, after the adapter translated the platform update. */
+export type UserEvent =
+  | { type: 'start' }
+  | { type: 'text'; text: string }
+  | { type: 'button'; payload: string }
+  | { type: 'contact'; phone: string };
+
+/** Results of effects, fed back into the flow by the runtime so the flow stays pure. */
+export type SystemEvent =
+  | { type: 'appealSubmitted'; number: string }
+  | { type: 'dataDeleted'; appeals: number };
+
+export type FlowEvent = UserEvent | SystemEvent;
+
+/** Side effects a flow asks the runtime to perform (in the same transaction as the state change). */
+export type Effect =
+  | { type: 'recordConsent'; granted: boolean }
+  | { type: 'submitAppeal'; draft: AppealDraft }
+  | { type: 'deleteMyData' };
+
+export type FlowContext = {
+  now: Date;
+  center: CenterProfile;
+  locale: Locale;
+  /** The contact has a current, granted consent to personal-data processing. */
+  hasConsent: boolean;
+};
+
+export type FlowResult<State> = { state: State; messages: OutboundMessage[]; effects: Effect[] };
+
+export const msg = (key: string, args?: Msg['args']): Msg => (args ? { key, args } : { key });

@@ -1,0 +1,88 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** JSON is written as a string (so arrays are not mistaken for SQL arrays) and read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+
+export type ContactsTable = {
+  id: Generated<number>;
+  channel: string;
+  external_id: string;
+  locale: Generated<string>;
+  /** False after the platform said the person blocked us (Telegram 403, VK 901). */
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  last_seen_at: Timestamp;
+};
+
+export type ConsentsTable = {
+  id: Generated<number>;
+  contact_id: number;
+  channel: string;
+  version: string;
+  granted: boolean;
+  created_at: Generated<Date>;
+  withdrawn_at: NullableTimestamp;
+};
+
+export type AppealsTable = {
+  id: Generated<number>;
+  number: string | null;
+  contact_id: number | null;
+  consent_id: number | null;
+  channel: string;
+  kind: 'primary' | 'secondary';
+  form: string;
+  full_name: string | null;
+  birth_date: string | null;
+  address: string | null;
+  marital_status: string | null;
+  minor_children: number | null;
+  phone: string | null;
+  purpose: string;
+  need_text: string | null;
+  contact_mode: string;
+  call_mode: string | null;
+  callback_window: string | null;
+  callback_window_from: NullableTimestamp;
+  callback_due_at: NullableTimestamp;
+  status: Generated<string>;
+  overdue_at: NullableTimestamp;
+  anonymized_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};
+
+export type ConversationsTable = {
+  contact_id: number;
+  state: Json<unknown>;
+  updated_at: Timestamp;
+};
+
+export type ProcessedUpdatesTable = {
+  channel: string;
+  update_id: string;
+  processed_at: Generated<Date>;
+};
+
+export type MessagesTable = {
+  id: Generated<number>;
+  contact_id: number;
+  direction: 'in' | 'out';
+  body: Json<unknown>;
+  created_at: Generated<Date>;
+};
+
+export type Database = {
+  contacts: ContactsTable;
+  consents: ConsentsTable;
+  appeals: AppealsTable;
+  conversations: ConversationsTable;
+  processed_updates: ProcessedUpdatesTable;
+  messages: MessagesTable;
+};
+
+export type Contact = Selectable<ContactsTable>;
+export type Appeal = Selectable<AppealsTable>;
+export type NewAppeal = Insertable<AppealsTable>;
