@@ -39,7 +39,8 @@ export function formatWorkingHours(center: Pick<CenterProfile, 'workingHours'>, 
 export function formatOutreachLines(center: Pick<CenterProfile, 'outreach'>, locale: Locale): Msg[] {
   if (center.outreach.length === 0) return [{ key: 'outreach-empty' }];
   const dayOf = (entry: CenterProfile['outreach'][number]) =>
-    entry.rule.type === 'once' ? 7 + DateTime.fromISO(entry.rule.date).ordinal : WEEKDAYS.indexOf(entry.rule.weekday);
+    // YYYYMMDD, not the day of the year: a January visit must come after a December one.
+    entry.rule.type === 'once' ? 7 + Number(entry.rule.date.replaceAll('-', '')) : WEEKDAYS.indexOf(entry.rule.weekday);
   return [...center.outreach]
     .sort((a, b) => dayOf(a) - dayOf(b))
     .map((entry) => {

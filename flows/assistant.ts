@@ -329,7 +329,8 @@ function consentFromText(event: UserEvent): 'yes' | 'no' | undefined {
   if (event.type !== 'text') return undefined;
   const text = event.text.trim().toLocaleLowerCase('ru');
   if (/^(не |нет|no\b|don'?t|disagree)/.test(text)) return 'no';
-  if (/^(да|согласен|согласна|yes|agree|i agree)\b/.test(text)) return 'yes';
+  // Not \b: in JS it is ASCII-only, so "да" or "согласен" alone would never match.
+  if (/^(да|согласен|согласна|yes|agree|i agree)(?![\p{L}\p{N}_])/u.test(text)) return 'yes';
   return undefined;
 }
 

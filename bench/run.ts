@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { Translator } from '../bot/i18n.ts';
+import { Runtime } from '../bot/runtime.ts';
+import { loadCenterProfile } from '../config/center.ts';
+import type { UserEvent } from '../flows/types.ts';
+import { noScheduler } from '../scheduler/scheduler.ts';
+import { migrateToLatest, openDatabase } from '../storage/db.ts';
+
+/**
+ * `npm run bench`: how fast the channel-neutral runtime takes families through the whole intake
+ * (16 updates each, every one a full transaction) on the embedded database, and what it costs in memory.
+ * Set DATABASE_URL to measure against PostgreSQL instead. Later issues add channel and broadcast benchmarks.
+ */
+const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+
+const SCRIPT: UserEvent[] = [
+  { type: 'start' },
+  { type: 'button', payload: 'menu:intake' },
+  { type: 'button', payload: 'consent:yes' },
+  { type: 'text', text: 'Иванова Мария Петровна' },
+  { type: 'text', text: 'пгт Грамотеино, ул. Светлая, 6' },
+  { type: 'text', text: 'в браке' },
+  { type: 'button', payload: 'children:3' },
+  { type: 'text', text: '05.03.1988' },
+  { type: 'text', text: '+7 913 123-45-67' },
+  { type: 'button', payload: 'purpose:lawyer' },
+  { type: 'button', payload: 'need:skip' },
+  { type: 'button', payload: 'format:phone' },
+  { type: 'button', payload: 'callMode:callback_asap' },
+  { type: 'button', payload: 'confirm:submit' },
+  { type: 'button', payload: 'menu:contacts' },
+];
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+async function main() {
+  const db = await openDatabase(process.env.DATABASE_URL ? { kind: 'postgres', url: process.env.DATABASE_URL } : { kind: 'pglite' });
+  await migrateToLatest(db);
+  const center = await loadCenterProfile('config/centers/belovo.yaml');
+  const runtime = new Runtime({ db, center, translator: new Translator(), scheduler: noScheduler, logger: pino({ level: 'silent' }) });
+
+  const latencies: number[] = [];
+  let failed = 0;
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  let next = 0;
+  async function family() {
+    while (next < FAMILIES) {
+      const externalId = `bench-${next++}`;
+      for (const event of SCRIPT) {
+        const t0 = performance.now();
+        const result = await runtime.handle({ channel: 'web', externalId, updateId: randomUUID(), event });
+        latencies.push(performance.now() - t0);
+        if (result.status !== 'processed') failed++;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, family));
+  const seconds = (performance.now() - started) / 1000;
+  const appeals = await db.selectFrom('appeals').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  latencies.sort((a, b) => a - b);
+  const report = {
+    engine: process.env.DATABASE_URL ? 'postgres' : 'pglite (in memory)',
+    families: FAMILIES,
+    concurrency: CONCURRENCY,
+    updates: latencies.length,
+    failed,
+    appealsStored: Number(appeals.n),
+    updatesPerSecond: Math.round(latencies.length / seconds),
+    intakesPerSecond: Number((FAMILIES / seconds).toFixed(1)),
+    latencyMs: { p50: percentile(latencies, 50).toFixed(1), p99: percentile(latencies, 99).toFixed(1), max: (latencies.at(-1) ?? 0).toFixed(1) },
+    rssMiB: { before: Math.round(rssBefore / 2 ** 20), after: Math.round(process.memoryUsage().rss / 2 ** 20) },
+  };
+  console.log(JSON.stringify(report, null, 2));
+  await db.destroy();
+  if (failed > 0 || Number(appeals.n) !== FAMILIES) process.exit(1);
+}
+
+await main();

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Translator } from '../../bot/i18n.ts';
+import { Runtime } from '../../bot/runtime.ts';
+import { buildServer } from '../../bot/server.ts';
+import { noScheduler } from '../../scheduler/scheduler.ts';
+import { ENGINES, type TestDatabase } from '../support/databases.ts';
+import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+
+const engine = ENGINES[0];
+if (!engine) throw new Error('no engine');
+
+describe('web chat channel', () => {
+  let t: TestDatabase;
+  let app: FastifyInstance;
+  let runtime: Runtime;
+
+  beforeAll(async () => {
+    t = await engine.create();
+    const center = await loadBelovo();
+    const translator = new Translator();
+    runtime = new Runtime({ db: t.db, center, translator, scheduler: noScheduler, logger: silentLogger });
+    app = await buildServer({ runtime, db: t.db, translator, center, logger: silentLogger, dispatcherPassword: 'secret-pass' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.drop();
+  });
+
+  async function newSession(locale?: string): Promise<string> {
+    const response = await app.inject({ method: 'POST', url: '/api/web/sessions', payload: locale ? { locale } : {} });
+    expect(response.statusCode).toBe(201);
+    return response.json().sessionId;
+  }
+
+  function post(sessionId: string, event: unknown, messageId: string = randomUUID()) {
+    return app.inject({ method: 'POST', url: '/api/web/messages', payload: { sessionId, messageId, event } });
+  }
+
+  it('serves the chat page', async () => {
+    const response = await app.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('EventSource');
+  });
+
+  it('serves UI strings per locale', async () => {
+    expect((await app.inject({ url: '/api/web/strings?locale=en' })).json()['web-send']).toBe('Send');
+    expect((await app.inject({ url: '/api/web/strings' })).json()['web-send']).toBe('Отправить');
+    expect((await app.inject({ url: '/api/web/strings?locale=xx' })).statusCode).toBe(400);
+  });
+
+  // Table-driven: malformed requests get a 4xx with a readable message and never reach the flow.
+  it.each([
+    ['no body', undefined, 400],
+    ['bad session id', { sessionId: 'short', messageId: randomUUID(), event: { type: 'start' } }, 400],
+    ['bad message id', { sessionId: 'a'.repeat(43), messageId: 'nope', event: { type: 'start' } }, 400],
+    ['unknown event', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'photo' } }, 400],
+    ['empty text', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'text', text: '' } }, 400],
+    ['payload over 64 bytes', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'button', payload: 'x'.repeat(65) } }, 400],
+    ['unknown session', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'start' } }, 404],
+  ])('rejects %s', async (_name, payload, status) => {
+    const response = await app.inject({ method: 'POST', url: '/api/web/messages', payload: payload as object });
+    expect(response.statusCode).toBe(status);
+    expect(typeof response.json().message).toBe('string');
+  });
+
+  it('answers an over-long message politely instead of failing', async () => {
+    const sessionId = await newSession();
+    const response = await post(sessionId, { type: 'text', text: 'а'.repeat(5000) });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().message).toContain('сократите');
+  });
+
+  it('greets, answers buttons and de-duplicates a retried POST', async () => {
+    const sessionId = await newSession();
+    const greeting = await post(sessionId, { type: 'start' });
+    expect(greeting.statusCode).toBe(200);
+    expect(greeting.json().replies[0].text).toContain('Здравствуйте');
+    const messageId = randomUUID();
+    const first = await post(sessionId, { type: 'button', payload: 'menu:contacts' }, messageId);
+    const retry = await post(sessionId, { type: 'button', payload: 'menu:contacts' }, messageId);
+    expect(first.json().replies[0].text).toContain('3-06-56');
+    expect(retry.json()).toEqual({ status: 'duplicate' });
+    const history = (await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` })).json().messages;
+    expect(history.map((m: { direction: string }) => m.direction)).toEqual(['out', 'out']);
+    const later = (await app.inject({ url: `/api/web/messages?sessionId=${sessionId}&after=${history[0].id}` })).json();
+    expect(later.messages).toHaveLength(1);
+  });
+
+  it('uses the locale chosen when the session was created', async () => {
+    const sessionId = await newSession('en');
+    const greeting = await post(sessionId, { type: 'start' });
+    expect(greeting.json().replies[0].text).toContain('Hello!');
+  });
+
+  it('streams messages over server-sent events, catching up from Last-Event-ID', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const sessionId = await newSession();
+    await post(sessionId, { type: 'start' });
+    const received: Array<{ id: number; text: string }> = [];
+    const stream = httpRequest(`${address}/api/web/events?sessionId=${sessionId}&after=0`);
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('response', (response) => {
+        expect(response.headers['content-type']).toContain('text/event-stream');
+        let buffer = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end = buffer.indexOf('\n\n');
+          while (end >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = frame.split('\n').find((line) => line.startsWith('data: '));
+            if (data) received.push(JSON.parse(data.slice(6)));
+            if (received.length === 2) resolve();
+            end = buffer.indexOf('\n\n');
+          }
+        });
+      });
+      stream.on('error', reject);
+    });
+    stream.end();
+    // The backlog (greeting) arrives first, then a message produced while the stream is open.
+    await new Promise((r) => setTimeout(r, 100));
+    await post(sessionId, { type: 'button', payload: 'menu:outreach' });
+    await done;
+    stream.destroy();
+    expect(received[0]?.text).toContain('Здравствуйте');
+    expect(received[1]?.text).toContain('Грамотеино');
+    expect((received[1]?.id ?? 0) > (received[0]?.id ?? 0)).toBe(true);
+  });
+
+  it('keeps the dispatcher page behind a login', async () => {
+    expect((await app.inject({ url: '/dispatcher' })).statusCode).toBe(401);
+    const wrong = Buffer.from('dispatcher:wrong-pass').toString('base64');
+    expect((await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${wrong}` } })).statusCode).toBe(401);
+    const right = Buffer.from('dispatcher:secret-pass').toString('base64');
+    const page = await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${right}` } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Обращения');
+    expect(page.headers['cache-control']).toBe('no-store');
+  });
+});
