@@ -1,11 +1,13 @@
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 /**
  * Logs never carry personal data: flows and adapters log ids, never message text. As a second line of
- * defence, database error fields that echo row values (`detail`, `where`) are dropped from logged errors.
+ * defence, logged errors keep only type, code, message and stack: database errors also carry the failed
+ * query's parameters and row values (`params`, `detail`, `where`), which are personal data.
  */
-export function createLogger(level: string, pretty = false): Logger {
-  return pino({
+export function createLogger(level: string, options: { pretty?: boolean; destination?: DestinationStream } = {}): Logger {
+  const pretty = options.pretty ?? false;
+  const config = {
     level,
     serializers: {
       err: (error: Error & { code?: string }) => ({
@@ -16,6 +18,7 @@ export function createLogger(level: string, pretty = false): Logger {
       }),
     },
     redact: { paths: ['text', 'phone', 'fullName', 'address', '*.text', '*.phone'], censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+    ...(pretty && !options.destination ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
 }

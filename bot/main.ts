@@ -14,7 +14,7 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(env.LOG_LEVEL, process.stdout.isTTY && env.NODE_ENV !== 'production');
+  const logger = createLogger(env.LOG_LEVEL, { pretty: process.stdout.isTTY && env.NODE_ENV !== 'production' });
   let service: Awaited<ReturnType<typeof createService>>;
   try {
     service = await createService(env, logger);

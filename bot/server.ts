@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
@@ -16,12 +22,29 @@ export type ServerDeps = {
   dispatcherPassword: string;
 };
 
+/**
+ * Request logs name the route path only: query strings carry web-chat session tokens (a key to the transcript)
+ * and bodies carry personal data, so neither is ever logged.
+ */
+class PathOnlyLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ method: request.method, path: request.url.split('?')[0] }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    const entry = { method: request.method, path: request.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (error) reply.log.error({ ...entry, err: error }, 'request errored');
+    else reply.log.info(entry, 'request completed');
+  }
+}
+
 /** The HTTP side: web chat, dispatcher page, health; later issues add the Telegram and VK webhooks here. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance type fastify's default one.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
+    logController: new PathOnlyLogController(),
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Translator } from '../../bot/i18n.ts';
+import { createLogger } from '../../bot/logger.ts';
+import { Runtime } from '../../bot/runtime.ts';
+import { buildServer } from '../../bot/server.ts';
+import { noScheduler } from '../../scheduler/scheduler.ts';
+import { ENGINES, type TestDatabase } from '../support/databases.ts';
+import { loadBelovo } from '../support/fixtures.ts';
+
+const engine = ENGINES[0];
+if (!engine) throw new Error('no engine');
+
+describe('personal data stays out of logs and markup', () => {
+  let t: TestDatabase;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    t = await engine.create();
+  });
+  afterAll(async () => {
+    await t.drop();
+  });
+
+  it('logs a whole intake, errors included, without personal data or session tokens', async () => {
+    const logger = createLogger('trace', { destination: { write: (line: string) => lines.push(line) } });
+    const center = await loadBelovo();
+    const translator = new Translator();
+    const runtime = new Runtime({ db: t.db, center, translator, scheduler: noScheduler, logger });
+    const app = await buildServer({ runtime, db: t.db, translator, center, logger, dispatcherPassword: 'secret-pass' });
+    const sessionId = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json().sessionId;
+    const send = (event: object) =>
+      app.inject({ method: 'POST', url: '/api/web/messages', payload: { sessionId, messageId: randomUUID(), event } });
+    const steps: object[] = [
+      { type: 'start' },
+      { type: 'button', payload: 'menu:intake' },
+      { type: 'button', payload: 'consent:yes' },
+      { type: 'text', text: 'Журавлёва Дарья Олеговна' },
+      { type: 'text', text: 'мкр Бабанаково, ул. Хмельницкого, 1' },
+      { type: 'button', payload: 'marital:married' },
+      { type: 'button', payload: 'children:4' },
+      { type: 'text', text: '17.09.1991' },
+      { type: 'text', text: '+7 923 555-01-02' },
+      { type: 'button', payload: 'purpose:other' },
+      { type: 'text', text: 'Секретная история про долги' },
+      { type: 'button', payload: 'format:in_person' },
+      { type: 'button', payload: 'confirm:submit' },
+    ];
+    for (const event of steps) expect((await send(event)).statusCode).toBe(200);
+    await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` });
+    // A failing update logs an error: it must not echo the row values either.
+    await t.db.schema.alterTable('messages').renameTo('messages_gone').execute();
+    expect((await send({ type: 'text', text: 'Журавлёва снова пишет' })).statusCode).toBe(500);
+    await t.db.schema.alterTable('messages_gone').renameTo('messages').execute();
+    await app.close();
+
+    const log = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    expect(log).toContain('appeal registered');
+    expect(log).toContain('update processing failed');
+    for (const secret of ['Журавлёва', 'Бабанаково', '17.09.1991', '1991-09-17', '923', 'Секретная', sessionId]) {
+      expect(log, `log contains ${secret}`).not.toContain(secret);
+    }
+  });
+
+  it('escapes what families typed on the dispatcher page', async () => {
+    const logger = pino({ level: 'silent' });
+    const center = await loadBelovo();
+    const translator = new Translator();
+    const runtime = new Runtime({ db: t.db, center, translator, scheduler: noScheduler, logger });
+    const app = await buildServer({ runtime, db: t.db, translator, center, logger, dispatcherPassword: 'secret-pass' });
+    await t.db
+      .updateTable('appeals')
+      .set({ need_text: '<script>alert(1)</script>', address: '<img src=x onerror=alert(1)>' })
+      .execute();
+    const auth = `Basic ${Buffer.from('dispatcher:secret-pass').toString('base64')}`;
+    const page = await app.inject({ url: '/dispatcher', headers: { authorization: auth } });
+    expect(page.body).toContain('Журавлёва Дарья Олеговна');
+    expect(page.body).not.toContain('<script>alert');
+    expect(page.body).not.toContain('<img src=x');
+    expect(page.body).toContain('&#60;script&#62;');
+    await app.close();
+  });
+});
