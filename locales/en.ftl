@@ -15,7 +15,7 @@ number = { $n }
 ## Main menu
 
 greeting =
-    Hello! You have written to "{ $center }".
+    Hello! You have written to { $center }.
     I can help you reach a specialist — a lawyer, a psychologist and others — and tell you our contacts and visit schedule. How can I help?
 menu-intake = 📝 Ask for help
 menu-contacts = ☎️ Contacts and hours
