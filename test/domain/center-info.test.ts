@@ -33,19 +33,36 @@ describe('formatWorkingHours', () => {
 
   it.each([
     ['a single day without a break', { wed: nine }, 'ср 09:00–18:00'],
-    ['every day, no breaks', { mon: nine, tue: nine, wed: nine, thu: nine, fri: nine, sat: nine, sun: nine }, 'пн–вс 09:00–18:00'],
+    [
+      'every day, no breaks',
+      { mon: nine, tue: nine, wed: nine, thu: nine, fri: nine, sat: nine, sun: nine },
+      'пн–вс 09:00–18:00',
+    ],
     // Same hours on Monday and Wednesday, but Tuesday is off: not "пн–ср".
     ['same hours on non-adjacent days', { mon: nine, wed: nine }, 'пн 09:00–18:00; ср 09:00–18:00'],
-    ['a different day in the middle', { mon: nine, tue: short, wed: nine }, 'пн 09:00–18:00; вт 10:00–14:00; ср 09:00–18:00'],
+    [
+      'a different day in the middle',
+      { mon: nine, tue: short, wed: nine },
+      'пн 09:00–18:00; вт 10:00–14:00; ср 09:00–18:00',
+    ],
     ['an empty day is skipped', { mon: nine, tue: [], wed: nine }, 'пн 09:00–18:00; ср 09:00–18:00'],
     [
       'two breaks',
-      { sat: [{ from: '09:00', to: '11:00' }, { from: '12:00', to: '13:00' }, { from: '14:00', to: '15:00' }] },
+      {
+        sat: [
+          { from: '09:00', to: '11:00' },
+          { from: '12:00', to: '13:00' },
+          { from: '14:00', to: '15:00' },
+        ],
+      },
       'сб 09:00–15:00 (перерыв 11:00–12:00, 13:00–14:00)',
     ],
-  ] satisfies Array<[string, CenterProfile['workingHours'], string]>)('%s', (_title, workingHours, expected) => {
-    expect(formatWorkingHours({ workingHours }, 'ru')).toBe(expected);
-  });
+  ] satisfies Array<[string, CenterProfile['workingHours'], string]>)(
+    '%s',
+    (_title, workingHours, expected) => {
+      expect(formatWorkingHours({ workingHours }, 'ru')).toBe(expected);
+    },
+  );
 });
 
 describe('formatOutreachLines', () => {
@@ -74,7 +91,14 @@ describe('formatOutreachLines', () => {
     const bachatsky = lines.find((line) => String(line.args?.place).startsWith('Bachatsky'));
     expect(bachatsky).toEqual({
       key: 'outreach-line',
-      args: { day: 'Friday', place: 'Bachatsky, 30 50 let Oktyabrya St', from: '09:00', to: '15:30', rule: 'biweekly', nth: '' },
+      args: {
+        day: 'Friday',
+        place: 'Bachatsky, 30 50 let Oktyabrya St',
+        from: '09:00',
+        to: '15:30',
+        rule: 'biweekly',
+        nth: '',
+      },
     });
     expect(lines.filter((line) => line.args?.rule === 'biweekly')).toHaveLength(1);
     expect(lines.filter((line) => line.args?.rule === 'weekly')).toHaveLength(11);
@@ -82,19 +106,41 @@ describe('formatOutreachLines', () => {
 
   it('sorts Barnaul (configured out of order) by weekday and joins monthly_nth weeks per locale', () => {
     const ru = formatOutreachLines(barnaul, 'ru');
-    expect(ru.map((line) => line.args?.day)).toEqual(['понедельник', 'вторник', 'среда', 'четверг', 'четверг', 'четверг']);
+    expect(ru.map((line) => line.args?.day)).toEqual([
+      'понедельник',
+      'вторник',
+      'среда',
+      'четверг',
+      'четверг',
+      'четверг',
+    ]);
     // Thursday entries keep the file's order: 14:00, 14:00, then 09:00 — sorting is by day only.
     expect(ru.slice(3).map((line) => line.args?.from)).toEqual(['14:00', '14:00', '09:00']);
     expect(ru[2]).toEqual({
       key: 'outreach-line',
-      args: { day: 'среда', place: 'Центр занятости населения', from: '09:00', to: '12:00', rule: 'monthly_nth', nth: '2 и 4' },
+      args: {
+        day: 'среда',
+        place: 'Центр занятости населения',
+        from: '09:00',
+        to: '12:00',
+        rule: 'monthly_nth',
+        nth: '2 и 4',
+      },
     });
     const en = formatOutreachLines(barnaul, 'en');
-    expect(en[2]?.args).toMatchObject({ day: 'Wednesday', place: 'Employment Center', rule: 'monthly_nth', nth: '2 and 4' });
+    expect(en[2]?.args).toMatchObject({
+      day: 'Wednesday',
+      place: 'Employment Center',
+      rule: 'monthly_nth',
+      nth: '2 and 4',
+    });
   });
 
   it('falls back to the Russian place name when English is missing', () => {
-    const lines = formatOutreachLines({ outreach: [{ ...visit('Инской', { type: 'weekly', weekday: 'tue' }), place: { ru: 'пгт Инской' } }] }, 'en');
+    const lines = formatOutreachLines(
+      { outreach: [{ ...visit('Инской', { type: 'weekly', weekday: 'tue' }), place: { ru: 'пгт Инской' } }] },
+      'en',
+    );
     expect(lines[0]?.args).toMatchObject({ day: 'Tuesday', place: 'пгт Инской' });
   });
 

@@ -45,12 +45,18 @@ describe('validatePhone', () => {
     expect(validatePhone(input)).toEqual({ ok: false, error: 'error-phone-country' });
   });
 
-  it.each([[''], ['   '], ['abc'], ['позвоните мне'], ['12345'], ['8 913 123'], ['+7 913 123 45 678'], ['8 913 123 45 6']])(
-    'unreadable %j → error-phone-format',
-    (input) => {
-      expect(validatePhone(input)).toEqual({ ok: false, error: 'error-phone-format' });
-    },
-  );
+  it.each([
+    [''],
+    ['   '],
+    ['abc'],
+    ['позвоните мне'],
+    ['12345'],
+    ['8 913 123'],
+    ['+7 913 123 45 678'],
+    ['8 913 123 45 6'],
+  ])('unreadable %j → error-phone-format', (input) => {
+    expect(validatePhone(input)).toEqual({ ok: false, error: 'error-phone-format' });
+  });
 });
 
 describe('validateFullName', () => {
@@ -233,7 +239,10 @@ describe('validateBirthDate', () => {
 
   it("counts age and 'future' by the center's calendar day, not UTC's", () => {
     // At 01:00 local on 24.11 it is still 23.11 in UTC: the 14th birthday is today in Belovo.
-    expect(validateBirthDate('24.11.2012', JUST_AFTER_LOCAL_MIDNIGHT, ZONE)).toEqual({ ok: true, value: '2012-11-24' });
+    expect(validateBirthDate('24.11.2012', JUST_AFTER_LOCAL_MIDNIGHT, ZONE)).toEqual({
+      ok: true,
+      value: '2012-11-24',
+    });
     expect(validateBirthDate('24.11.2012', JUST_AFTER_LOCAL_MIDNIGHT, 'UTC')).toEqual({
       ok: false,
       error: 'error-birthdate-age',

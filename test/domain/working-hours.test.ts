@@ -57,7 +57,8 @@ describe('the calendar used by these tests', () => {
   it('workingPeriodsOn splits a weekday at lunch and is empty at the weekend', () => {
     const periods = (spec: string) =>
       workingPeriodsOn(DateTime.fromJSDate(at(spec)), belovo).map(
-        (period) => `${period.start?.setZone(ZONE).toFormat('HH:mm')}-${period.end?.setZone(ZONE).toFormat('HH:mm')}`,
+        (period) =>
+          `${period.start?.setZone(ZONE).toFormat('HH:mm')}-${period.end?.setZone(ZONE).toFormat('HH:mm')}`,
       );
     expect(periods('Tue 23:59')).toEqual(['08:00-12:00', '12:48-17:00']);
     expect(periods('Sat 10:00')).toEqual([]);
@@ -109,7 +110,10 @@ describe('nextWorkingMoment', () => {
   });
 
   it('throws for a center without working hours in reach', () => {
-    const closed = { timeZone: ZONE, workingHours: {} } satisfies Pick<CenterProfile, 'timeZone' | 'workingHours'>;
+    const closed = { timeZone: ZONE, workingHours: {} } satisfies Pick<
+      CenterProfile,
+      'timeZone' | 'workingHours'
+    >;
     expect(() => nextWorkingMoment(at('Tue 10:00'), closed)).toThrow(/no working hours/);
   });
 });

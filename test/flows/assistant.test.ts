@@ -1,7 +1,12 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { AppealDraft } from '../../domain/appeal.ts';
-import { type ConversationState, ConversationStateSchema, handleEvent, initialState } from '../../flows/assistant.ts';
+import {
+  type ConversationState,
+  ConversationStateSchema,
+  handleEvent,
+  initialState,
+} from '../../flows/assistant.ts';
 import { STEP_IDS, type StepId } from '../../flows/intake-steps.ts';
 import type { FlowContext, FlowEvent, FlowResult, Msg, OutboundMessage } from '../../flows/types.ts';
 import { FRIDAY_4_30PM, loadBelovo, SATURDAY_11AM, TUESDAY_10AM } from '../support/fixtures.ts';
@@ -19,7 +24,12 @@ const text = (value: string): FlowEvent => ({ type: 'text', text: value });
 const tap = (payload: string): FlowEvent => ({ type: 'button', payload });
 const contact = (phone: string): FlowEvent => ({ type: 'contact', phone });
 
-const ctxAt = (now: Date = TUESDAY_10AM, hasConsent = true): FlowContext => ({ now, center, locale: 'ru', hasConsent });
+const ctxAt = (now: Date = TUESDAY_10AM, hasConsent = true): FlowContext => ({
+  now,
+  center,
+  locale: 'ru',
+  hasConsent,
+});
 
 /** An instant given as Belovo wall-clock time, e.g. belovo('2026-11-24T12:00'), as the ISO string the flow stores. */
 function belovo(local: string): string {
@@ -69,9 +79,11 @@ function run(events: FlowEvent[], options: RunOptions = {}) {
   return { result, results, state, ctx };
 }
 
-const partsOf = (message: OutboundMessage): Msg[] => message.parts.flatMap((part) => (Array.isArray(part) ? part : [part]));
+const partsOf = (message: OutboundMessage): Msg[] =>
+  message.parts.flatMap((part) => (Array.isArray(part) ? part : [part]));
 /** Message part keys of all messages of a result, in order (lists flattened). */
-const keysOf = (result: Result): string[] => result.messages.flatMap((message) => partsOf(message).map((part) => part.key));
+const keysOf = (result: Result): string[] =>
+  result.messages.flatMap((message) => partsOf(message).map((part) => part.key));
 /** Arguments of the (first) part with this key. */
 function argsOf(result: Result, key: string): Record<string, string | number> | undefined {
   const part = result.messages.flatMap(partsOf).find((candidate) => candidate.key === key);
@@ -81,7 +93,8 @@ function argsOf(result: Result, key: string): Record<string, string | number> | 
 /** Button payloads of the last message, row by row. */
 const payloadsOf = (result: Result): string[][] =>
   (result.messages.at(-1)?.buttons ?? []).map((row) => row.map((button) => button.payload));
-const effectTypes = (results: Result[]) => results.flatMap((result) => result.effects.map((effect) => effect.type));
+const effectTypes = (results: Result[]) =>
+  results.flatMap((result) => result.effects.map((effect) => effect.type));
 
 const MENU_PAYLOADS = [['menu:intake'], ['menu:contacts', 'menu:outreach'], ['menu:delete']];
 const NAV = ['nav:back', 'nav:cancel'];
@@ -141,7 +154,13 @@ type Choices = {
   callWindow?: NonNullable<AppealDraft['callbackWindow']>;
 };
 /** Events from the menu (consent already given) to the summary. */
-const intake = ({ purpose = 'lawyer', need = tap('need:skip'), format, callMode, callWindow }: Choices): FlowEvent[] => [
+const intake = ({
+  purpose = 'lawyer',
+  need = tap('need:skip'),
+  format,
+  callMode,
+  callWindow,
+}: Choices): FlowEvent[] => [
   tap('menu:intake'),
   ...STEP_IDS.slice(0, STEP_IDS.indexOf('purpose')).map((id) => ANSWER[id]),
   tap(`purpose:${purpose}`),
@@ -204,7 +223,10 @@ describe('main menu', () => {
   it('starts the intake with the consent question when there is no consent', () => {
     const { result } = run([tap('menu:intake')], { hasConsent: false });
     expect(keysOf(result)).toEqual(['consent-text']);
-    expect(argsOf(result, 'consent-text')).toMatchObject({ version: '2026-11-01', phone: '+7 (38452) 3-06-56' });
+    expect(argsOf(result, 'consent-text')).toMatchObject({
+      version: '2026-11-01',
+      phone: '+7 (38452) 3-06-56',
+    });
     expect(payloadsOf(result)).toEqual([['consent:yes', 'consent:no']]);
     expect(result.state).toEqual({ ...initialState(), step: 'consent' });
     expect(result.effects).toEqual([]);
@@ -239,12 +261,15 @@ describe('main menu', () => {
     expect(keysOf(result)).toEqual(['intake-intro', 'ask-name']);
   });
 
-  it.each([['consent:yes'], ['purpose:lawyer'], ['menu:unknown']])('answers a stale button %j in the menu', (payload) => {
-    const { result } = run([tap(payload)]);
-    expect(keysOf(result)).toEqual(['error-stale-button']);
-    expect(payloadsOf(result)).toEqual(MENU_PAYLOADS);
-    expect(result.state).toEqual(initialState());
-  });
+  it.each([['consent:yes'], ['purpose:lawyer'], ['menu:unknown']])(
+    'answers a stale button %j in the menu',
+    (payload) => {
+      const { result } = run([tap(payload)]);
+      expect(keysOf(result)).toEqual(['error-stale-button']);
+      expect(payloadsOf(result)).toEqual(MENU_PAYLOADS);
+      expect(result.state).toEqual(initialState());
+    },
+  );
 
   it.each([[text('меню')], [text('/menu')], [tap('nav:cancel')], [tap('nav:back')], [text('Назад.')]])(
     'a command in the menu (%j) just shows the menu',
@@ -272,14 +297,20 @@ describe('consent', () => {
     expect(result.state).toEqual({ ...initialState(), step: 'name' });
   });
 
-  it.each([['да'], ['Да!'], ['согласен'], ['Согласна'], ['Согласен(на)'], ['да, согласен'], ['yes'], ['I agree']])(
-    'typed %j counts as yes',
-    (input) => {
-      const { result } = run([...toConsent, text(input)], { hasConsent: false });
-      expect(result.effects).toEqual([{ type: 'recordConsent', granted: true }]);
-      expect(result.state.step).toBe('name');
-    },
-  );
+  it.each([
+    ['да'],
+    ['Да!'],
+    ['согласен'],
+    ['Согласна'],
+    ['Согласен(на)'],
+    ['да, согласен'],
+    ['yes'],
+    ['I agree'],
+  ])('typed %j counts as yes', (input) => {
+    const { result } = run([...toConsent, text(input)], { hasConsent: false });
+    expect(result.effects).toEqual([{ type: 'recordConsent', granted: true }]);
+    expect(result.state.step).toBe('name');
+  });
 
   it('"no" records the refusal, returns to the menu and keeps no personal data', () => {
     const { result, state } = run([...toConsent, text('Иванова Мария, 8 913 123 45 67'), tap('consent:no')], {
@@ -344,7 +375,10 @@ describe('questions', () => {
   });
 
   it('offers the right buttons and arguments', () => {
-    expect(payloadsOf(run(eventsTo('marital')).result)).toEqual([['marital:married', 'marital:not_married'], NAV]);
+    expect(payloadsOf(run(eventsTo('marital')).result)).toEqual([
+      ['marital:married', 'marital:not_married'],
+      NAV,
+    ]);
     expect(payloadsOf(run(eventsTo('children')).result)).toEqual([
       ['children:0', 'children:1', 'children:2', 'children:3'],
       ['children:4', 'children:5', 'children:6'],
@@ -440,9 +474,12 @@ describe('questions', () => {
 
   it.each(
     STEP_IDS.flatMap((id) =>
-      ['menu:intake', 'consent:yes', 'confirm:submit', id === 'marital' ? 'purpose:lawyer' : 'marital:married'].map(
-        (payload) => [id, payload] as const,
-      ),
+      [
+        'menu:intake',
+        'consent:yes',
+        'confirm:submit',
+        id === 'marital' ? 'purpose:lawyer' : 'marital:married',
+      ].map((payload) => [id, payload] as const),
     ),
   )('%s: a stale button %j is re-asked with error-stale-button', (id, payload) => {
     const { result: before } = run(eventsTo(id));
@@ -468,17 +505,21 @@ describe('purpose and need', () => {
     expect(answered.state.draft.needText).toBe('Нужна справка для школы');
   });
 
-  it.each([['lawyer'], ['psychologist'], ['other_specialist'], ['social_services'], ['social_support'], ['gosuslugi']])(
-    '%s allows skipping the description',
-    (purpose) => {
-      const { result: asked } = run([...eventsTo('purpose'), tap(`purpose:${purpose}`)]);
-      expect(keysOf(asked)).toEqual(['ask-need-optional']);
-      const skipped = step(asked.state, tap('need:skip'));
-      expect(skipped.state.step).toBe('format');
-      expect(skipped.state.draft.needText).toBeUndefined();
-      expect(skipped.state.draft.purpose).toBe(purpose);
-    },
-  );
+  it.each([
+    ['lawyer'],
+    ['psychologist'],
+    ['other_specialist'],
+    ['social_services'],
+    ['social_support'],
+    ['gosuslugi'],
+  ])('%s allows skipping the description', (purpose) => {
+    const { result: asked } = run([...eventsTo('purpose'), tap(`purpose:${purpose}`)]);
+    expect(keysOf(asked)).toEqual(['ask-need-optional']);
+    const skipped = step(asked.state, tap('need:skip'));
+    expect(skipped.state.step).toBe('format');
+    expect(skipped.state.draft.needText).toBeUndefined();
+    expect(skipped.state.draft.purpose).toBe(purpose);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -545,7 +586,15 @@ const HAPPY_PATHS: HappyPath[] = [
     },
     summary: { format: 'phone', callMode: 'callback_window', callWindow: 'morning' },
     next: 'next-callback-window',
-    nextArgs: { ...PHONE_ARGS, fromDay: 'today', fromDate: '24.11', fromTime: '10:00', dueDay: 'today', dueDate: '24.11', dueTime: '12:00' },
+    nextArgs: {
+      ...PHONE_ARGS,
+      fromDay: 'today',
+      fromDate: '24.11',
+      fromTime: '10:00',
+      dueDay: 'today',
+      dueDate: '24.11',
+      dueTime: '12:00',
+    },
   },
   {
     title: 'phone, call in the afternoon window, Tuesday 10:00 → today 12:48–17:00',
@@ -560,7 +609,15 @@ const HAPPY_PATHS: HappyPath[] = [
     },
     summary: { format: 'phone', callMode: 'callback_window', callWindow: 'afternoon' },
     next: 'next-callback-window',
-    nextArgs: { ...PHONE_ARGS, fromDay: 'today', fromDate: '24.11', fromTime: '12:48', dueDay: 'today', dueDate: '24.11', dueTime: '17:00' },
+    nextArgs: {
+      ...PHONE_ARGS,
+      fromDay: 'today',
+      fromDate: '24.11',
+      fromTime: '12:48',
+      dueDay: 'today',
+      dueDate: '24.11',
+      dueTime: '17:00',
+    },
   },
   {
     title: 'phone, morning window asked on Friday 16:30 → Monday 08:00–12:00',
@@ -575,7 +632,15 @@ const HAPPY_PATHS: HappyPath[] = [
     },
     summary: { format: 'phone', callMode: 'callback_window', callWindow: 'morning' },
     next: 'next-callback-window',
-    nextArgs: { ...PHONE_ARGS, fromDay: 'other', fromDate: '30.11', fromTime: '08:00', dueDay: 'other', dueDate: '30.11', dueTime: '12:00' },
+    nextArgs: {
+      ...PHONE_ARGS,
+      fromDay: 'other',
+      fromDate: '30.11',
+      fromTime: '08:00',
+      dueDay: 'other',
+      dueDate: '30.11',
+      dueTime: '12:00',
+    },
   },
   {
     title: 'in person (the dispatcher calls to agree a time within 2 working hours)',
@@ -590,8 +655,19 @@ const HAPPY_PATHS: HappyPath[] = [
     title: 'purpose "other" with a description, in person',
     now: TUESDAY_10AM,
     choices: { purpose: 'other', need: text('Нужна помощь с оформлением пособия'), format: 'in_person' },
-    draft: { purpose: 'other', needText: 'Нужна помощь с оформлением пособия', contactMode: 'in_person', callbackDueAt: belovo('2026-11-24T12:00') },
-    summary: { purpose: 'other', need: 'Нужна помощь с оформлением пособия', format: 'in_person', callMode: 'none', callWindow: 'none' },
+    draft: {
+      purpose: 'other',
+      needText: 'Нужна помощь с оформлением пособия',
+      contactMode: 'in_person',
+      callbackDueAt: belovo('2026-11-24T12:00'),
+    },
+    summary: {
+      purpose: 'other',
+      need: 'Нужна помощь с оформлением пособия',
+      format: 'in_person',
+      callMode: 'none',
+      callWindow: 'none',
+    },
     next: 'next-in-person',
     nextArgs: { ...PHONE_ARGS, dueDay: 'today', dueDate: '24.11', dueTime: '12:00' },
   },
@@ -631,7 +707,10 @@ describe('happy paths', () => {
       expect(keysOf(done)).toEqual(['appeal-accepted', next, 'closing']);
       expect(argsOf(done, 'appeal-accepted')).toEqual({ number: '2026-00001' });
       expect(argsOf(done, next)).toEqual(nextArgs);
-      expect(argsOf(done, 'closing')).toMatchObject({ phone: '+7 (38452) 3-06-56', hours: 'пн–пт 08:00–17:00 (перерыв 12:00–12:48)' });
+      expect(argsOf(done, 'closing')).toMatchObject({
+        phone: '+7 (38452) 3-06-56',
+        hours: 'пн–пт 08:00–17:00 (перерыв 12:00–12:48)',
+      });
       expect(payloadsOf(done)).toEqual(MENU_PAYLOADS);
       expect(done.state).toEqual(initialState());
       expect(done.effects).toEqual([]);
@@ -639,16 +718,29 @@ describe('happy paths', () => {
   });
 
   it('asks for consent first when there is none, and records it exactly once', () => {
-    const { results, result } = run([...intake({ format: 'phone', callMode: 'callback_asap' }).slice(0, 1), tap('consent:yes'), ...intake({ format: 'phone', callMode: 'callback_asap' }).slice(1), tap('confirm:submit')], {
-      hasConsent: false,
-    });
+    const { results, result } = run(
+      [
+        ...intake({ format: 'phone', callMode: 'callback_asap' }).slice(0, 1),
+        tap('consent:yes'),
+        ...intake({ format: 'phone', callMode: 'callback_asap' }).slice(1),
+        tap('confirm:submit'),
+      ],
+      {
+        hasConsent: false,
+      },
+    );
     expect(keysOf(results[0] as Result)).toEqual(['consent-text']);
     expect(effectTypes(results)).toEqual(['recordConsent', 'submitAppeal']);
-    expect(result.effects[0]).toMatchObject({ type: 'submitAppeal', draft: { ...CARD, callMode: 'callback_asap' } });
+    expect(result.effects[0]).toMatchObject({
+      type: 'submitAppeal',
+      draft: { ...CARD, callMode: 'callback_asap' },
+    });
   });
 
   it('recomputes the promise when submitting later than the summary was shown', () => {
-    const { result: summary } = run(intake({ format: 'phone', callMode: 'callback_asap' }), { now: TUESDAY_10AM });
+    const { result: summary } = run(intake({ format: 'phone', callMode: 'callback_asap' }), {
+      now: TUESDAY_10AM,
+    });
     expect(wallClock(summary.state.draft.callbackDueAt)).toBe('Tue 24.11 12:00');
     const later = new Date(TUESDAY_10AM.getTime() + 90 * 60_000); // 11:30: 30 minutes before lunch, 90 after
     const submitted = step(summary.state, tap('confirm:submit'), ctxAt(later));
@@ -660,11 +752,26 @@ describe('happy paths', () => {
 
   it('says "tomorrow" when the morning window has passed', () => {
     const elevenFortyFive = new Date(TUESDAY_10AM.getTime() + 105 * 60_000);
-    const { result } = run([...intake({ format: 'phone', callMode: 'callback_window', callWindow: 'morning' }), tap('confirm:submit')], {
-      now: elevenFortyFive,
+    const { result } = run(
+      [
+        ...intake({ format: 'phone', callMode: 'callback_window', callWindow: 'morning' }),
+        tap('confirm:submit'),
+      ],
+      {
+        now: elevenFortyFive,
+      },
+    );
+    const done = step(
+      result.state,
+      { type: 'appealSubmitted', number: '2026-00003' },
+      ctxAt(elevenFortyFive),
+    );
+    expect(argsOf(done, 'next-callback-window')).toMatchObject({
+      fromDay: 'tomorrow',
+      fromTime: '08:00',
+      dueDay: 'tomorrow',
+      dueTime: '12:00',
     });
-    const done = step(result.state, { type: 'appealSubmitted', number: '2026-00003' }, ctxAt(elevenFortyFive));
-    expect(argsOf(done, 'next-callback-window')).toMatchObject({ fromDay: 'tomorrow', fromTime: '08:00', dueDay: 'tomorrow', dueTime: '12:00' });
   });
 
   it.each([['да'], ['Всё верно'], ['отправить']])('typed %j at the summary submits', (input) => {
@@ -686,7 +793,12 @@ describe('happy paths', () => {
 
   it('a summary with a missing answer (old state) asks that question instead of submitting', () => {
     const { phone: _phone, ...withoutPhone } = CARD;
-    const old: ConversationState = { v: 1, step: 'confirm', draft: { ...withoutPhone, contactMode: 'in_person' }, trail: [] };
+    const old: ConversationState = {
+      v: 1,
+      step: 'confirm',
+      draft: { ...withoutPhone, contactMode: 'in_person' },
+      trail: [],
+    };
     const result = step(old, tap('confirm:submit'));
     expect(result.effects).toEqual([]);
     expect(keysOf(result)).toEqual(['error-missing-field', 'ask-phone']);
@@ -727,7 +839,11 @@ describe('back, cancel, restart, resume', () => {
   it.each([
     ['in person', IN_PERSON, 'format'],
     ['callback', intake({ format: 'phone', callMode: 'callback_asap' }), 'callMode'],
-    ['window', intake({ format: 'phone', callMode: 'callback_window', callWindow: 'afternoon' }), 'callWindow'],
+    [
+      'window',
+      intake({ format: 'phone', callMode: 'callback_window', callWindow: 'afternoon' }),
+      'callWindow',
+    ],
   ] as const)('back at the summary (%s) returns to the last question, %s', (_title, events, last) => {
     const { result } = run([...events, tap('nav:back')]);
     expect(result.state.step).toBe(last);
@@ -779,17 +895,20 @@ describe('back, cancel, restart, resume', () => {
       expect(result.state).toEqual({ ...before, step: 'resume', pausedAt: 'phone' });
     });
 
-    it.each([[tap('resume:continue')], [text('Продолжить')], [text('да')]])('%j continues at the same step', (event) => {
-      const { result: resumeAsked, results } = paused();
-      const before = results.at(-2)?.state;
-      const continued = step(resumeAsked.state, event);
-      expect(keysOf(continued)).toEqual(['ask-phone']);
-      expect(continued.state).toEqual({ ...before, pausedAt: undefined });
-      const answered = step(continued.state, ANSWER.phone);
-      expect(answered.state.step).toBe('purpose');
-      const { purpose: _notYetAsked, ...upToPhone } = CARD;
-      expect(answered.state.draft).toEqual(upToPhone);
-    });
+    it.each([[tap('resume:continue')], [text('Продолжить')], [text('да')]])(
+      '%j continues at the same step',
+      (event) => {
+        const { result: resumeAsked, results } = paused();
+        const before = results.at(-2)?.state;
+        const continued = step(resumeAsked.state, event);
+        expect(keysOf(continued)).toEqual(['ask-phone']);
+        expect(continued.state).toEqual({ ...before, pausedAt: undefined });
+        const answered = step(continued.state, ANSWER.phone);
+        expect(answered.state.step).toBe('purpose');
+        const { purpose: _notYetAsked, ...upToPhone } = CARD;
+        expect(answered.state.draft).toEqual(upToPhone);
+      },
+    );
 
     it('restart begins with the first question and an empty draft', () => {
       const { result } = run([...eventsTo('phone'), START, tap('resume:restart')]);
@@ -846,26 +965,41 @@ describe('editing from the summary', () => {
   });
 
   it.each([
-    ['name', text('петрова анна сергеевна'), { name: 'Петрова Анна Сергеевна' }, { fullName: 'Петрова Анна Сергеевна' }],
-    ['address', text('пгт Инской, ул. Ильича, 1'), { address: 'пгт Инской, ул. Ильича, 1' }, { address: 'пгт Инской, ул. Ильича, 1' }],
+    [
+      'name',
+      text('петрова анна сергеевна'),
+      { name: 'Петрова Анна Сергеевна' },
+      { fullName: 'Петрова Анна Сергеевна' },
+    ],
+    [
+      'address',
+      text('пгт Инской, ул. Ильича, 1'),
+      { address: 'пгт Инской, ул. Ильича, 1' },
+      { address: 'пгт Инской, ул. Ильича, 1' },
+    ],
     ['marital', tap('marital:not_married'), { marital: 'not_married' }, { maritalStatus: 'not_married' }],
     ['children', text('трое'), { children: 3 }, { minorChildren: 3 }],
     ['birthDate', text('01.02.1990'), { birthDate: '01.02.1990' }, { birthDate: '1990-02-01' }],
     ['phone', contact('79991234567'), { phone: '+79991234567' }, { phone: '+79991234567' }],
-  ] as const)('%s: answer once, back to the summary with the new value', (field, answer, summaryPatch, draftPatch) => {
-    const { result: summary } = run(IN_PERSON);
-    const { result: asked } = run([tap('confirm:edit'), tap(`edit:${field}`)], { from: summary.state });
-    expect(keysOf(asked)).toEqual([ASK[field]]);
-    expect(asked.state.editQueue).toEqual([]);
-    const edited = step(asked.state, answer);
-    expect(keysOf(edited)).toEqual(['confirm-summary', 'confirm-question']);
-    expect(summaryArgsOf(edited)).toEqual({ ...summaryArgsOf(summary), ...summaryPatch });
-    expect(edited.state.step).toBe('confirm');
-    expect(edited.state.editQueue).toBeUndefined();
-    expect(edited.state.draft).toEqual({ ...summary.state.draft, ...draftPatch });
-    const submitted = step(edited.state, tap('confirm:submit'));
-    expect(submitted.effects).toEqual([{ type: 'submitAppeal', draft: { ...summary.state.draft, ...draftPatch } }]);
-  });
+  ] as const)(
+    '%s: answer once, back to the summary with the new value',
+    (field, answer, summaryPatch, draftPatch) => {
+      const { result: summary } = run(IN_PERSON);
+      const { result: asked } = run([tap('confirm:edit'), tap(`edit:${field}`)], { from: summary.state });
+      expect(keysOf(asked)).toEqual([ASK[field]]);
+      expect(asked.state.editQueue).toEqual([]);
+      const edited = step(asked.state, answer);
+      expect(keysOf(edited)).toEqual(['confirm-summary', 'confirm-question']);
+      expect(summaryArgsOf(edited)).toEqual({ ...summaryArgsOf(summary), ...summaryPatch });
+      expect(edited.state.step).toBe('confirm');
+      expect(edited.state.editQueue).toBeUndefined();
+      expect(edited.state.draft).toEqual({ ...summary.state.draft, ...draftPatch });
+      const submitted = step(edited.state, tap('confirm:submit'));
+      expect(submitted.effects).toEqual([
+        { type: 'submitAppeal', draft: { ...summary.state.draft, ...draftPatch } },
+      ]);
+    },
+  );
 
   it('a bad answer while editing is re-asked, still in edit mode', () => {
     const { result } = run([...IN_PERSON, tap('confirm:edit'), tap('edit:name'), text('Петрова')]);
@@ -877,7 +1011,13 @@ describe('editing from the summary', () => {
   it('format in person → phone walks through the call mode and window, then back to the summary', () => {
     const { result: summary } = run(IN_PERSON);
     const { results, result } = run(
-      [tap('confirm:edit'), tap('edit:format'), tap('format:phone'), tap('callMode:callback_window'), tap('callWindow:afternoon')],
+      [
+        tap('confirm:edit'),
+        tap('edit:format'),
+        tap('format:phone'),
+        tap('callMode:callback_window'),
+        tap('callWindow:afternoon'),
+      ],
       { from: summary.state },
     );
     expect(results.map((r) => r.state.step)).toEqual(['edit', 'format', 'callMode', 'callWindow', 'confirm']);
@@ -900,23 +1040,52 @@ describe('editing from the summary', () => {
   });
 
   it('format in person → phone with "call me back" skips the window question', () => {
-    const { results, result } = run([...IN_PERSON, tap('confirm:edit'), tap('edit:format'), tap('format:phone'), tap('callMode:callback_asap')]);
+    const { results, result } = run([
+      ...IN_PERSON,
+      tap('confirm:edit'),
+      tap('edit:format'),
+      tap('format:phone'),
+      tap('callMode:callback_asap'),
+    ]);
     expect(results.slice(-2).map((r) => r.state.step)).toEqual(['callMode', 'confirm']);
-    expect(summaryArgsOf(result)).toMatchObject({ format: 'phone', callMode: 'callback_asap', callWindow: 'none' });
+    expect(summaryArgsOf(result)).toMatchObject({
+      format: 'phone',
+      callMode: 'callback_asap',
+      callWindow: 'none',
+    });
     expect(wallClock(result.state.draft.callbackDueAt)).toBe('Tue 24.11 12:00');
   });
 
   it('format phone (window) → in person clears the call details and returns straight to the summary', () => {
-    const { result: summary } = run(intake({ format: 'phone', callMode: 'callback_window', callWindow: 'afternoon' }));
-    const { result } = run([tap('confirm:edit'), tap('edit:format'), tap('format:in_person')], { from: summary.state });
+    const { result: summary } = run(
+      intake({ format: 'phone', callMode: 'callback_window', callWindow: 'afternoon' }),
+    );
+    const { result } = run([tap('confirm:edit'), tap('edit:format'), tap('format:in_person')], {
+      from: summary.state,
+    });
     expect(result.state.step).toBe('confirm');
-    expect(summaryArgsOf(result)).toMatchObject({ format: 'in_person', callMode: 'none', callWindow: 'none' });
-    expect(result.state.draft).toMatchObject({ contactMode: 'in_person', callMode: undefined, callbackWindow: undefined, callbackWindowFrom: undefined });
+    expect(summaryArgsOf(result)).toMatchObject({
+      format: 'in_person',
+      callMode: 'none',
+      callWindow: 'none',
+    });
+    expect(result.state.draft).toMatchObject({
+      contactMode: 'in_person',
+      callMode: undefined,
+      callbackWindow: undefined,
+      callbackWindowFrom: undefined,
+    });
     expect(wallClock(result.state.draft.callbackDueAt)).toBe('Tue 24.11 12:00');
   });
 
   it('purpose → "other" asks for the now required description, then returns to the summary', () => {
-    const { results, result } = run([...IN_PERSON, tap('confirm:edit'), tap('edit:purpose'), tap('purpose:other'), text('Нужна помощь с пособием')]);
+    const { results, result } = run([
+      ...IN_PERSON,
+      tap('confirm:edit'),
+      tap('edit:purpose'),
+      tap('purpose:other'),
+      text('Нужна помощь с пособием'),
+    ]);
     expect(keysOf(results.at(-2) as Result)).toEqual(['ask-need-required']);
     expect(result.state.step).toBe('confirm');
     expect(summaryArgsOf(result)).toMatchObject({ purpose: 'other', need: 'Нужна помощь с пособием' });
@@ -934,18 +1103,23 @@ describe('editing from the summary', () => {
 
   it('back at a dependent step of an edit returns to the summary (phone/chat → phone keeps the call mode)', () => {
     const { result: summary } = run(intake({ format: 'phone', callMode: 'chat_now' }));
-    const { result } = run([tap('confirm:edit'), tap('edit:format'), tap('format:phone'), tap('nav:back')], { from: summary.state });
+    const { result } = run([tap('confirm:edit'), tap('edit:format'), tap('format:phone'), tap('nav:back')], {
+      from: summary.state,
+    });
     expect(result.state.step).toBe('confirm');
     expect(result.state.editQueue).toBeUndefined();
     expect(summaryArgsOf(result)).toEqual(summaryArgsOf(summary));
   });
 
-  it.each([[tap('edit:summary')], [tap('nav:back')]])('%j at the field list returns to the summary unchanged', (event) => {
-    const { result: summary } = run(IN_PERSON);
-    const { result } = run([tap('confirm:edit'), event], { from: summary.state });
-    expect(keysOf(result)).toEqual(['confirm-summary', 'confirm-question']);
-    expect(result.state).toEqual(summary.state);
-  });
+  it.each([[tap('edit:summary')], [tap('nav:back')]])(
+    '%j at the field list returns to the summary unchanged',
+    (event) => {
+      const { result: summary } = run(IN_PERSON);
+      const { result } = run([tap('confirm:edit'), event], { from: summary.state });
+      expect(keysOf(result)).toEqual(['confirm-summary', 'confirm-question']);
+      expect(result.state).toEqual(summary.state);
+    },
+  );
 
   it.each([
     [text('имя'), 'error-choose-button'],
@@ -962,12 +1136,15 @@ describe('editing from the summary', () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('deleting my data', () => {
-  it.each([[tap('delete:yes')], [text('да')], [text('Да, удалить')]])('%j asks the runtime to delete', (event) => {
-    const { result } = run([tap('menu:delete'), event]);
-    expect(result.effects).toEqual([{ type: 'deleteMyData' }]);
-    expect(result.messages).toEqual([]);
-    expect(result.state).toEqual(initialState());
-  });
+  it.each([[tap('delete:yes')], [text('да')], [text('Да, удалить')]])(
+    '%j asks the runtime to delete',
+    (event) => {
+      const { result } = run([tap('menu:delete'), event]);
+      expect(result.effects).toEqual([{ type: 'deleteMyData' }]);
+      expect(result.messages).toEqual([]);
+      expect(result.state).toEqual(initialState());
+    },
+  );
 
   it('reports what was deleted when the runtime is done', () => {
     const { result } = run([tap('menu:delete'), tap('delete:yes'), { type: 'dataDeleted', appeals: 2 }]);
