@@ -258,7 +258,7 @@ function goBack(state: ConversationState, ctx: FlowContext): Result {
   if (state.step === 'edit') return reply({ ...state, step: 'confirm' }, [summaryMessage(state, ctx)]);
   if (state.editQueue) {
     // While correcting a field, "back" returns to the summary with the old value kept.
-    return reply({ ...state, step: 'confirm' }, [summaryMessage(state, ctx)]);
+    return reply({ ...state, step: 'confirm', editQueue: undefined }, [summaryMessage(state, ctx)]);
   }
   const previous = state.trail.at(-1);
   if (!previous || !(intakeInProgress(state))) {
