@@ -34,13 +34,22 @@ const SCRIPT: UserEvent[] = [
   { type: 'button', payload: 'menu:contacts' },
 ];
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function main() {
-  const db = await openDatabase(process.env.DATABASE_URL ? { kind: 'postgres', url: process.env.DATABASE_URL } : { kind: 'pglite' });
+  const db = await openDatabase(
+    process.env.DATABASE_URL ? { kind: 'postgres', url: process.env.DATABASE_URL } : { kind: 'pglite' },
+  );
   await migrateToLatest(db);
   const center = await loadCenterProfile('config/centers/belovo.yaml');
-  const runtime = new Runtime({ db, center, translator: new Translator(), scheduler: noScheduler, logger: pino({ level: 'silent' }) });
+  const runtime = new Runtime({
+    db,
+    center,
+    translator: new Translator(),
+    scheduler: noScheduler,
+    logger: pino({ level: 'silent' }),
+  });
 
   const latencies: number[] = [];
   let failed = 0;
@@ -60,7 +69,10 @@ async function main() {
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, family));
   const seconds = (performance.now() - started) / 1000;
-  const appeals = await db.selectFrom('appeals').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const appeals = await db
+    .selectFrom('appeals')
+    .select(db.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   latencies.sort((a, b) => a - b);
   const report = {
     engine: process.env.DATABASE_URL ? 'postgres' : 'pglite (in memory)',
@@ -71,8 +83,15 @@ async function main() {
     appealsStored: Number(appeals.n),
     updatesPerSecond: Math.round(latencies.length / seconds),
     intakesPerSecond: Number((FAMILIES / seconds).toFixed(1)),
-    latencyMs: { p50: percentile(latencies, 50).toFixed(1), p99: percentile(latencies, 99).toFixed(1), max: (latencies.at(-1) ?? 0).toFixed(1) },
-    rssMiB: { before: Math.round(rssBefore / 2 ** 20), after: Math.round(process.memoryUsage().rss / 2 ** 20) },
+    latencyMs: {
+      p50: percentile(latencies, 50).toFixed(1),
+      p99: percentile(latencies, 99).toFixed(1),
+      max: (latencies.at(-1) ?? 0).toFixed(1),
+    },
+    rssMiB: {
+      before: Math.round(rssBefore / 2 ** 20),
+      after: Math.round(process.memoryUsage().rss / 2 ** 20),
+    },
   };
   console.log(JSON.stringify(report, null, 2));
   await db.destroy();

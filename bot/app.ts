@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import type { Env } from '../config/env.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
-import { databaseOptions, type Db, migrateToLatest, openDatabase } from '../storage/db.ts';
+import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { Translator } from './i18n.ts';
 import { Runtime } from './runtime.ts';

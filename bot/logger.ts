@@ -5,7 +5,10 @@ import { type DestinationStream, type Logger, pino } from 'pino';
  * defence, logged errors keep only type, code, message and stack: database errors also carry the failed
  * query's parameters and row values (`params`, `detail`, `where`), which are personal data.
  */
-export function createLogger(level: string, options: { pretty?: boolean; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  level: string,
+  options: { pretty?: boolean; destination?: DestinationStream } = {},
+): Logger {
   const pretty = options.pretty ?? false;
   const config = {
     level,
@@ -18,7 +21,9 @@ export function createLogger(level: string, options: { pretty?: boolean; destina
       }),
     },
     redact: { paths: ['text', 'phone', 'fullName', 'address', '*.text', '*.phone'], censor: '[redacted]' },
-    ...(pretty && !options.destination ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+    ...(pretty && !options.destination
+      ? { transport: { target: 'pino-pretty', options: { colorize: true } } }
+      : {}),
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }

@@ -14,7 +14,9 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(env.LOG_LEVEL, { pretty: process.stdout.isTTY && env.NODE_ENV !== 'production' });
+  const logger = createLogger(env.LOG_LEVEL, {
+    pretty: process.stdout.isTTY && env.NODE_ENV !== 'production',
+  });
   let service: Awaited<ReturnType<typeof createService>>;
   try {
     service = await createService(env, logger);
@@ -28,8 +30,12 @@ export async function main(): Promise<void> {
   const address = await service.app.listen({ host: env.HOST, port: env.PORT });
   const base = address.replace('127.0.0.1', 'localhost');
   console.log(`\n  Web chat:        ${base}/`);
-  console.log(`  Dispatcher page: ${base}/dispatcher  (user "dispatcher", password ${env.DISPATCHER_PASSWORD ? 'from DISPATCHER_PASSWORD' : `"${service.dispatcherPassword}"`})`);
-  console.log(`  Database:        ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}/pglite`}\n`);
+  console.log(
+    `  Dispatcher page: ${base}/dispatcher  (user "dispatcher", password ${env.DISPATCHER_PASSWORD ? 'from DISPATCHER_PASSWORD' : `"${service.dispatcherPassword}"`})`,
+  );
+  console.log(
+    `  Database:        ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}/pglite`}\n`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

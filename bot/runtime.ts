@@ -1,11 +1,16 @@
 import type { Logger } from 'pino';
 import { type CenterProfile, LOCALES, type Locale } from '../config/center.ts';
-import { type ConversationState, ConversationStateSchema, handleEvent, initialState } from '../flows/assistant.ts';
+import {
+  type ConversationState,
+  ConversationStateSchema,
+  handleEvent,
+  initialState,
+} from '../flows/assistant.ts';
 import type { Effect, FlowEvent, OutboundMessage, UserEvent } from '../flows/types.ts';
 import type { JobScheduler } from '../scheduler/scheduler.ts';
 import { anonymizeAppealsOfContact, createAppeal } from '../storage/appeals.ts';
-import { setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { currentConsent, recordConsent, withdrawConsents } from '../storage/consents.ts';
+import { setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
 import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
@@ -97,7 +102,13 @@ export class Runtime {
         // transcript keeps both sides so the web chat can show the history after a reload.
         if (session.hasConsent && update.event.type !== 'setLocale') {
           const inbound = await describeInbound(tx, contact.id, update.event);
-          await appendMessages(tx, contact.id, 'in', [{ ...inbound, ...(update.updateId ? { ref: update.updateId } : {}) }], now);
+          await appendMessages(
+            tx,
+            contact.id,
+            'in',
+            [{ ...inbound, ...(update.updateId ? { ref: update.updateId } : {}) }],
+            now,
+          );
         }
         await appendMessages(tx, contact.id, 'out', rendered, now);
         await saveConversationState(tx, contact.id, session.state, now);
@@ -106,21 +117,29 @@ export class Runtime {
       if (result.status === 'processed') {
         for (const task of afterCommit) {
           await task().catch((error: unknown) =>
-            logger.warn({ err: error }, 'could not schedule a job now; it will be reconciled from the database'),
+            logger.warn(
+              { err: error },
+              'could not schedule a job now; it will be reconciled from the database',
+            ),
           );
         }
         this.notify(update, result.contactId);
       }
       return result;
     } catch (error) {
-      logger.error({ err: error, channel: update.channel, event: update.event.type }, 'update processing failed');
+      logger.error(
+        { err: error, channel: update.channel, event: update.event.type },
+        'update processing failed',
+      );
       return this.apologise(update, now);
     }
   }
 
   /** Best effort: the apology itself must not throw, whatever broke. */
   private async apologise(update: InboundUpdate, now: Date): Promise<HandleResult> {
-    const message: OutboundMessage = { parts: [{ key: 'error-internal', args: { phone: this.deps.center.phone } }] };
+    const message: OutboundMessage = {
+      parts: [{ key: 'error-internal', args: { phone: this.deps.center.phone } }],
+    };
     try {
       const contact = await upsertContact(this.deps.db, update.channel, update.externalId, now);
       const rendered = this.deps.translator.render(toLocale(contact.locale), message);
@@ -166,7 +185,10 @@ class Session {
     const stored = await loadConversationState(this.tx, this.contactId);
     const parsed = ConversationStateSchema.safeParse(stored);
     if (stored !== undefined && !parsed.success) {
-      this.deps.logger.warn({ contactId: this.contactId }, 'unreadable conversation state; starting from the menu');
+      this.deps.logger.warn(
+        { contactId: this.contactId },
+        'unreadable conversation state; starting from the menu',
+      );
     }
     this.state = parsed.success ? parsed.data : initialState();
     this.consentId = (await currentConsent(this.tx, this.contactId, this.deps.center.consent.version))?.id;

@@ -49,7 +49,12 @@ const CenterProfileSchema = z
     timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone'),
     /** Working periods per weekday; a lunch break is the gap between two periods. */
     workingHours: z.partialRecord(weekday, z.array(TimeRange)),
-    callbackPromiseMinutes: z.number().int().min(15).max(24 * 60).default(120),
+    callbackPromiseMinutes: z
+      .number()
+      .int()
+      .min(15)
+      .max(24 * 60)
+      .default(120),
     consent: z.object({ version: z.string().min(1) }),
     specialists: z
       .array(
@@ -62,7 +67,14 @@ const CenterProfileSchema = z
       .default([]),
     services: z.array(z.object({ id: z.string().min(1), name: LocalizedText })).default([]),
     outreach: z
-      .array(z.object({ place: LocalizedText, settlement: z.string().min(1), rule: OutreachRule, hours: TimeRange }))
+      .array(
+        z.object({
+          place: LocalizedText,
+          settlement: z.string().min(1),
+          rule: OutreachRule,
+          hours: TimeRange,
+        }),
+      )
       .default([]),
   })
   .refine((profile) => Object.values(profile.workingHours).some((periods) => periods && periods.length > 0), {

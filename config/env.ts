@@ -11,7 +11,10 @@ const EnvSchema = z.object({
   /** Redis for the scheduler; unset → the demo starts a private redis-server if it can. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Prefix for BullMQ keys, so several centers (or test runs) can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sd'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i)
+    .default('sd'),
   CENTER_CONFIG: z.string().min(1).default('config/centers/belovo.yaml'),
   /** Password for the dispatcher page (user "dispatcher"); unset → a random one is printed at start. */
   DISPATCHER_PASSWORD: z.string().min(8).optional(),

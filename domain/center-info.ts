@@ -40,7 +40,9 @@ export function formatOutreachLines(center: Pick<CenterProfile, 'outreach'>, loc
   if (center.outreach.length === 0) return [{ key: 'outreach-empty' }];
   const dayOf = (entry: CenterProfile['outreach'][number]) =>
     // YYYYMMDD, not the day of the year: a January visit must come after a December one.
-    entry.rule.type === 'once' ? 7 + Number(entry.rule.date.replaceAll('-', '')) : WEEKDAYS.indexOf(entry.rule.weekday);
+    entry.rule.type === 'once'
+      ? 7 + Number(entry.rule.date.replaceAll('-', ''))
+      : WEEKDAYS.indexOf(entry.rule.weekday);
   return [...center.outreach]
     .sort((a, b) => dayOf(a) - dayOf(b))
     .map((entry) => {

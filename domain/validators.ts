@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { DateTime } from 'luxon';
 
 /**
  * Field validators for the intake card. Each returns either the normalised value or the locale key of a
@@ -46,20 +46,46 @@ export type MaritalStatus = 'married' | 'not_married';
 /** Free-text answers people actually type instead of tapping the button. */
 export function parseMaritalStatus(input: string): MaritalStatus | undefined {
   const text = collapse(input).toLocaleLowerCase('ru');
-  if (/^(не |нет|not |no\b|unmarried|single|разв|вдов|холост|одинок|гражданск)/.test(text)) return 'not_married';
+  if (
+    /^(не |нет|not |no\b|unmarried|single|divorced|widow|разв|в развод|вдов|холост|одинок|гражданск)/.test(
+      text,
+    )
+  )
+    return 'not_married';
   if (/^(да|yes|married|в браке|официально|замужем|женат)/.test(text)) return 'married';
   return undefined;
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  нет: 0, ноль: 0, none: 0, no: 0, zero: 0,
-  один: 1, одна: 1, одного: 1, одну: 1, one: 1,
-  два: 2, двое: 2, две: 2, two: 2,
-  три: 3, трое: 3, three: 3,
-  четыре: 4, четверо: 4, four: 4,
-  пять: 5, пятеро: 5, five: 5,
-  шесть: 6, шестеро: 6, six: 6,
-  семь: 7, семеро: 7, seven: 7,
+  нет: 0,
+  ноль: 0,
+  none: 0,
+  no: 0,
+  zero: 0,
+  один: 1,
+  одна: 1,
+  одного: 1,
+  одну: 1,
+  one: 1,
+  два: 2,
+  двое: 2,
+  две: 2,
+  two: 2,
+  три: 3,
+  трое: 3,
+  three: 3,
+  четыре: 4,
+  четверо: 4,
+  four: 4,
+  пять: 5,
+  пятеро: 5,
+  five: 5,
+  шесть: 6,
+  шестеро: 6,
+  six: 6,
+  семь: 7,
+  семеро: 7,
+  seven: 7,
 };
 
 /** Number of minor children, 0–20; accepts digits and the common words ("двое", "нет"). */
@@ -76,7 +102,7 @@ export function validateChildrenCount(input: string): Validation<number> {
 
 /** Date of birth as dd.mm.yyyy (also / - or spaces); the applicant must be 14–100 years old. */
 export function validateBirthDate(input: string, now: Date, timeZone: string): Validation<string> {
-  const match = /^(\d{1,2})[.\/\- ](\d{1,2})[.\/\- ](\d{4})$/.exec(collapse(input));
+  const match = /^(\d{1,2})[./\- ](\d{1,2})[./\- ](\d{4})$/.exec(collapse(input));
   if (!match) return fail('error-birthdate-format');
   const date = DateTime.fromObject(
     { day: Number(match[1]), month: Number(match[2]), year: Number(match[3]) },
@@ -95,9 +121,10 @@ export function validatePhone(input: string): Validation<string> {
   const text = collapse(input);
   if (!/\d/.test(text)) return fail('error-phone-format');
   // A Telegram contact may come without "+": "79131234567".
-  const candidate = /^7\d{10}$/.test(text.replace(/\D/g, '')) && !text.startsWith('+') && !text.startsWith('8')
-    ? `+${text.replace(/\D/g, '')}`
-    : text;
+  const candidate =
+    /^7\d{10}$/.test(text.replace(/\D/g, '')) && !text.startsWith('+') && !text.startsWith('8')
+      ? `+${text.replace(/\D/g, '')}`
+      : text;
   const phone = parsePhoneNumberFromString(candidate, 'RU');
   if (!phone || !phone.isValid()) return fail('error-phone-format');
   if (phone.countryCallingCode !== '7') return fail('error-phone-country');

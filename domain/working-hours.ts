@@ -14,7 +14,10 @@ export function workingPeriodsOn(day: DateTime, hours: Hours): Interval[] {
   return periods.map((period) => {
     const [fromH, fromM] = period.from.split(':').map(Number);
     const [toH, toM] = period.to.split(':').map(Number);
-    return Interval.fromDateTimes(local.set({ hour: fromH, minute: fromM }), local.set({ hour: toH, minute: toM }));
+    return Interval.fromDateTimes(
+      local.set({ hour: fromH, minute: fromM }),
+      local.set({ hour: toH, minute: toM }),
+    );
   });
 }
 

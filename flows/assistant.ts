@@ -9,13 +9,21 @@ import {
   DEPENDENT_STEPS,
   type Draft,
   EDITABLE_STEPS,
-  NAV_ROW,
   STEP_IDS,
   STEPS,
   type StepId,
   summaryArgs,
 } from './intake-steps.ts';
-import type { Button, Effect, FlowContext, FlowEvent, FlowResult, Msg, OutboundMessage, UserEvent } from './types.ts';
+import type {
+  Button,
+  Effect,
+  FlowContext,
+  FlowEvent,
+  FlowResult,
+  Msg,
+  OutboundMessage,
+  UserEvent,
+} from './types.ts';
 import { msg } from './types.ts';
 
 /**
@@ -34,6 +42,8 @@ export const ConversationStateSchema = z.object({
   trail: z.array(z.enum(STEP_IDS)),
   /** Steps still to walk through before returning to the summary (set while correcting a field). */
   editQueue: z.array(z.enum(STEP_IDS)).optional(),
+  /** The card as it was before the correction began: "back" during a correction restores it whole. */
+  editBackup: AppealDraftSchema.partial().optional(),
   /** Where the person was when "resume?" was asked. */
   pausedAt: z.enum([...STEP_IDS, 'confirm', 'edit']).optional(),
 });
@@ -187,7 +197,13 @@ const TEXT_COMMANDS: Record<string, Command> = {
 
 function commandOf(event: FlowEvent): Command | undefined {
   if (event.type === 'start') return 'menu';
-  if (event.type === 'text') return TEXT_COMMANDS[event.text.trim().toLocaleLowerCase('ru').replace(/[.!]+$/, '')];
+  if (event.type === 'text')
+    return TEXT_COMMANDS[
+      event.text
+        .trim()
+        .toLocaleLowerCase('ru')
+        .replace(/[.!]+$/, '')
+    ];
   if (event.type === 'button' && event.payload.startsWith('nav:')) {
     const command = event.payload.slice(4);
     return ['back', 'cancel', 'restart', 'menu'].includes(command) ? (command as Command) : undefined;
@@ -230,7 +246,12 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   }
 }
 
-function handleCommand(command: Command, state: ConversationState, event: FlowEvent, ctx: FlowContext): Result {
+function handleCommand(
+  command: Command,
+  state: ConversationState,
+  event: FlowEvent,
+  ctx: FlowContext,
+): Result {
   switch (command) {
     case 'menu':
       if (intakeInProgress(state)) {
@@ -256,12 +277,21 @@ function handleCommand(command: Command, state: ConversationState, event: FlowEv
 
 function goBack(state: ConversationState, ctx: FlowContext): Result {
   if (state.step === 'edit') return reply({ ...state, step: 'confirm' }, [summaryMessage(state, ctx)]);
+  if (state.step === 'resume') return reply(state, [resumeQuestion()]);
   if (state.editQueue) {
-    // While correcting a field, "back" returns to the summary with the old value kept.
-    return reply({ ...state, step: 'confirm', editQueue: undefined }, [summaryMessage(state, ctx)]);
+    // While correcting a field, "back" returns to the summary with the old values kept — including the
+    // dependent answers (e.g. call mode) that a half-finished correction of the format already changed.
+    const restored = {
+      ...state,
+      draft: state.editBackup ?? state.draft,
+      step: 'confirm' as const,
+      editQueue: undefined,
+      editBackup: undefined,
+    };
+    return reply(restored, [summaryMessage(restored, ctx)]);
   }
   const previous = state.trail.at(-1);
-  if (!previous || !(intakeInProgress(state))) {
+  if (!previous || !intakeInProgress(state)) {
     return reply(initialState(), [menuMessage([msg('menu-prompt')])]);
   }
   const next = { ...state, step: previous, trail: state.trail.slice(0, -1) };
@@ -276,14 +306,19 @@ function startIntake(ctx: FlowContext): Result {
 }
 
 function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
-  const choice = event.type === 'button' && event.payload.startsWith('menu:') ? event.payload.slice(5) : menuChoiceFromText(event);
+  const choice =
+    event.type === 'button' && event.payload.startsWith('menu:')
+      ? event.payload.slice(5)
+      : menuChoiceFromText(event);
   switch (choice) {
     case 'intake':
       return startIntake(ctx);
     case 'contacts':
       return reply(state, [menuMessage([msg('contacts', centerArgs(ctx))])]);
     case 'outreach':
-      return reply(state, [menuMessage([msg('outreach-title'), formatOutreachLines(ctx.center, ctx.locale)])]);
+      return reply(state, [
+        menuMessage([msg('outreach-title'), formatOutreachLines(ctx.center, ctx.locale)]),
+      ]);
     case 'delete':
       return reply({ ...state, step: 'deleteConfirm' }, [deleteQuestion()]);
     default:
@@ -307,14 +342,18 @@ function onConsent(state: ConversationState, event: UserEvent, ctx: FlowContext)
   const answer = buttonAnswer(event, 'consent') ?? consentFromText(event);
   if (answer === 'yes') {
     const next: ConversationState = { ...initialState(), step: 'name' };
-    return reply(next, [{ parts: [msg('consent-thanks'), msg('intake-intro')] }, currentQuestion(next, ctx)], [
-      { type: 'recordConsent', granted: true },
-    ]);
+    return reply(
+      next,
+      [{ parts: [msg('consent-thanks'), msg('intake-intro')] }, currentQuestion(next, ctx)],
+      [{ type: 'recordConsent', granted: true }],
+    );
   }
   if (answer === 'no') {
-    return reply(initialState(), [menuMessage([msg('consent-declined', centerArgs(ctx))])], [
-      { type: 'recordConsent', granted: false },
-    ]);
+    return reply(
+      initialState(),
+      [menuMessage([msg('consent-declined', centerArgs(ctx))])],
+      [{ type: 'recordConsent', granted: false }],
+    );
   }
   return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-consent-choose'));
 }
@@ -351,14 +390,18 @@ function onIntakeAnswer(state: ConversationState, step: StepId, event: UserEvent
     editQueue: next.editQueue,
   };
   if (next.step === 'confirm') {
-    const withDue = { ...advanced, draft: withCallbackDue(draft, ctx) };
+    const withDue = { ...advanced, draft: withCallbackDue(draft, ctx), editBackup: undefined };
     return reply(withDue, [summaryMessage(withDue, ctx)]);
   }
   return reply(advanced, [currentQuestion(advanced, ctx)]);
 }
 
 /** Normal order, or — while correcting a field — only that field's dependent questions, then the summary. */
-function nextStep(step: StepId, draft: Draft, editQueue: StepId[] | undefined): { step: StepId | 'confirm'; editQueue?: StepId[] } {
+function nextStep(
+  step: StepId,
+  draft: Draft,
+  editQueue: StepId[] | undefined,
+): { step: StepId | 'confirm'; editQueue?: StepId[] } {
   const natural = STEPS[step].next(draft);
   if (!editQueue) return { step: natural };
   if (natural !== 'confirm' && editQueue.includes(natural)) {
@@ -371,7 +414,11 @@ function nextStep(step: StepId, draft: Draft, editQueue: StepId[] | undefined): 
 function withCallbackDue(draft: Draft, ctx: FlowContext): Draft {
   if (draft.callMode === 'callback_window' && draft.callbackWindow) {
     const window = nextCallbackWindow(ctx.now, draft.callbackWindow, ctx.center);
-    return { ...draft, callbackWindowFrom: window.from.toISOString(), callbackDueAt: window.to.toISOString() };
+    return {
+      ...draft,
+      callbackWindowFrom: window.from.toISOString(),
+      callbackDueAt: window.to.toISOString(),
+    };
   }
   const due = addWorkingMinutes(ctx.now, ctx.center.callbackPromiseMinutes, ctx.center);
   return { ...draft, callbackWindowFrom: undefined, callbackDueAt: due.toISOString() };
@@ -381,7 +428,11 @@ function onConfirm(state: ConversationState, event: UserEvent, ctx: FlowContext)
   const action = buttonAnswer(event, 'confirm') ?? confirmFromText(event);
   if (action === 'edit') return reply({ ...state, step: 'edit' }, [editMessage()]);
   if (action !== 'submit') {
-    return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'));
+    return reask(
+      state,
+      ctx,
+      event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'),
+    );
   }
   // Recompute the promise at the moment of sending: the summary may have been shown hours ago.
   const draft = withCallbackDue(state.draft, ctx);
@@ -422,13 +473,25 @@ function onEdit(state: ConversationState, event: UserEvent, ctx: FlowContext): R
   const field = buttonAnswer(event, 'edit');
   if (field === 'summary') return reply({ ...state, step: 'confirm' }, [summaryMessage(state, ctx)]);
   const step = EDITABLE_STEPS.find((candidate) => candidate === field);
-  if (!step) return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'));
-  const next: ConversationState = { ...state, step, editQueue: DEPENDENT_STEPS[step] ?? [] };
+  if (!step)
+    return reask(
+      state,
+      ctx,
+      event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'),
+    );
+  const next: ConversationState = {
+    ...state,
+    step,
+    editQueue: DEPENDENT_STEPS[step] ?? [],
+    editBackup: state.draft,
+  };
   return reply(next, [currentQuestion(next, ctx)]);
 }
 
 function onResume(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
-  const action = buttonAnswer(event, 'resume') ?? (event.type === 'text' && /^(да|продолж|yes|continue)/i.test(event.text.trim()) ? 'continue' : undefined);
+  const action =
+    buttonAnswer(event, 'resume') ??
+    (event.type === 'text' && /^(да|продолж|yes|continue)/i.test(event.text.trim()) ? 'continue' : undefined);
   if (action === 'restart') return startIntake(ctx);
   if (action === 'continue') {
     const next: ConversationState = { ...state, step: state.pausedAt ?? 'name', pausedAt: undefined };
@@ -451,7 +514,8 @@ function afterSubmit(number: string, state: ConversationState, ctx: FlowContext)
   let nextKey: string;
   let args: Record<string, string | number> = { ...due, phone: draft.phone ?? '' };
   if (draft.contactMode === 'in_person') nextKey = 'next-in-person';
-  else if (draft.callMode === 'chat_now') nextKey = isWorkingTime(ctx.now, ctx.center) ? 'next-chat-now' : 'next-chat-closed';
+  else if (draft.callMode === 'chat_now')
+    nextKey = isWorkingTime(ctx.now, ctx.center) ? 'next-chat-now' : 'next-chat-closed';
   else if (draft.callMode === 'callback_window' && draft.callbackWindowFrom) {
     nextKey = 'next-callback-window';
     args = { ...args, ...dueArgs(new Date(draft.callbackWindowFrom), ctx, 'from') };

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import {
   type AppealDraft,
-  CALLBACK_WINDOWS,
   CALL_MODES,
+  CALLBACK_WINDOWS,
   CONTACT_MODES,
   MARITAL_STATUSES,
   PURPOSES,
@@ -54,7 +54,11 @@ export const NAV_ROW: Button[] = [
   { label: msg('button-cancel'), payload: 'nav:cancel' },
 ];
 
-const question = (key: string, buttons: Button[][] = [], extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
+const question = (
+  key: string,
+  buttons: Button[][] = [],
+  extra: Partial<OutboundMessage> = {},
+): OutboundMessage => ({
   parts: [msg(key)],
   buttons: [...buttons, NAV_ROW],
   ...extra,
@@ -65,8 +69,13 @@ const choice = (step: StepId, value: string, labelKey: string): Button => ({
   payload: `${step}:${value}`,
 });
 
-const fromValidation = <T>(result: { ok: true; value: T } | { ok: false; error: string }, patch: (v: T) => Draft) =>
-  result.ok ? ({ ok: true, patch: patch(result.value) } as const) : ({ ok: false, error: msg(result.error) } as const);
+const fromValidation = <T>(
+  result: { ok: true; value: T } | { ok: false; error: string },
+  patch: (v: T) => Draft,
+) =>
+  result.ok
+    ? ({ ok: true, patch: patch(result.value) } as const)
+    : ({ ok: false, error: msg(result.error) } as const);
 
 /** Reads text answers; a tap on a button of this step is handled by `buttonValue` instead. */
 function textOf(event: UserEvent): string | undefined {
@@ -80,6 +89,18 @@ export function buttonValue(event: UserEvent, step: StepId): string | undefined 
   return owner === step ? value : undefined;
 }
 
+/** A question answered by typing: a tap on some button is not an answer here. */
+function textAnswer<T>(
+  event: UserEvent,
+  validate: (text: string) => { ok: true; value: T } | { ok: false; error: string },
+  patch: (value: T) => Draft,
+): Answer {
+  const text = textOf(event);
+  return text === undefined
+    ? { ok: false, error: msg('error-type-answer') }
+    : fromValidation(validate(text), patch);
+}
+
 const CHOOSE_BUTTON = { ok: false, error: msg('error-choose-button') } as const;
 
 function enumAnswer<T extends string>(
@@ -89,7 +110,8 @@ function enumAnswer<T extends string>(
   fromText: (text: string) => T | undefined,
   patch: (value: T) => Draft,
 ): Answer {
-  const raw = buttonValue(event, step) ?? (textOf(event) !== undefined ? fromText(textOf(event) ?? '') : undefined);
+  const raw =
+    buttonValue(event, step) ?? (textOf(event) !== undefined ? fromText(textOf(event) ?? '') : undefined);
   const value = values.find((candidate) => candidate === raw);
   return value ? { ok: true, patch: patch(value) } : CHOOSE_BUTTON;
 }
@@ -111,31 +133,32 @@ function purposeFromText(text: string): AppealDraft['purpose'] | undefined {
 export const STEPS: Record<StepId, Step> = {
   name: {
     ask: () => question('ask-name'),
-    accept: (event) => {
-      const text = textOf(event);
-      return text === undefined ? { ok: false, error: msg('error-type-answer') } : fromValidation(validateFullName(text), (fullName) => ({ fullName }));
-    },
+    accept: (event) => textAnswer(event, validateFullName, (fullName) => ({ fullName })),
     next: () => 'address',
   },
   address: {
     ask: () => question('ask-address'),
-    accept: (event) => {
-      const text = textOf(event);
-      return text === undefined ? { ok: false, error: msg('error-type-answer') } : fromValidation(validateAddress(text), (address) => ({ address }));
-    },
+    accept: (event) => textAnswer(event, validateAddress, (address) => ({ address })),
     next: () => 'marital',
   },
   marital: {
     ask: () =>
-      question('ask-marital', [MARITAL_STATUSES.map((value) => choice('marital', value, `marital-${value}`))]),
+      question('ask-marital', [
+        MARITAL_STATUSES.map((value) => choice('marital', value, `marital-${value}`)),
+      ]),
     accept: (event) =>
-      enumAnswer(event, 'marital', MARITAL_STATUSES, parseMaritalStatus, (maritalStatus) => ({ maritalStatus })),
+      enumAnswer(event, 'marital', MARITAL_STATUSES, parseMaritalStatus, (maritalStatus) => ({
+        maritalStatus,
+      })),
     next: () => 'children',
   },
   children: {
     ask: () =>
       question('ask-children', [
-        ['0', '1', '2', '3'].map((n) => ({ label: msg('number', { n: Number(n) }), payload: `children:${n}` })),
+        ['0', '1', '2', '3'].map((n) => ({
+          label: msg('number', { n: Number(n) }),
+          payload: `children:${n}`,
+        })),
         ['4', '5', '6'].map((n) => ({ label: msg('number', { n: Number(n) }), payload: `children:${n}` })),
       ]),
     accept: (event) => {
@@ -147,11 +170,12 @@ export const STEPS: Record<StepId, Step> = {
   },
   birthDate: {
     ask: () => question('ask-birthdate'),
-    accept: (event, ctx) => {
-      const text = textOf(event);
-      if (text === undefined) return { ok: false, error: msg('error-type-answer') };
-      return fromValidation(validateBirthDate(text, ctx.now, ctx.center.timeZone), (birthDate) => ({ birthDate }));
-    },
+    accept: (event, ctx) =>
+      textAnswer(
+        event,
+        (text) => validateBirthDate(text, ctx.now, ctx.center.timeZone),
+        (birthDate) => ({ birthDate }),
+      ),
     next: () => 'phone',
   },
   phone: {
@@ -166,7 +190,10 @@ export const STEPS: Record<StepId, Step> = {
   purpose: {
     ask: () =>
       question('ask-purpose', [
-        [choice('purpose', 'lawyer', 'purpose-lawyer'), choice('purpose', 'psychologist', 'purpose-psychologist')],
+        [
+          choice('purpose', 'lawyer', 'purpose-lawyer'),
+          choice('purpose', 'psychologist', 'purpose-psychologist'),
+        ],
         [choice('purpose', 'other_specialist', 'purpose-other_specialist')],
         [choice('purpose', 'social_services', 'purpose-social_services')],
         [choice('purpose', 'social_support', 'purpose-social_support')],
@@ -192,13 +219,19 @@ export const STEPS: Record<StepId, Step> = {
     next: () => 'format',
   },
   format: {
-    ask: () => question('ask-format', [CONTACT_MODES.map((value) => choice('format', value, `format-${value}`))]),
+    ask: () =>
+      question('ask-format', [CONTACT_MODES.map((value) => choice('format', value, `format-${value}`))]),
     accept: (event) =>
       enumAnswer(
         event,
         'format',
         CONTACT_MODES,
-        (text) => (/телефон|звон|phone|call/.test(lower(text)) ? 'phone' : /лично|очн|при[её]м|person|visit/.test(lower(text)) ? 'in_person' : undefined),
+        (text) =>
+          /телефон|звон|phone|call/.test(lower(text))
+            ? 'phone'
+            : /лично|очн|при[её]м|person|visit/.test(lower(text))
+              ? 'in_person'
+              : undefined,
         (contactMode) => ({
           contactMode,
           ...(contactMode === 'in_person' ? { callMode: undefined, callbackWindow: undefined } : {}),
@@ -214,10 +247,16 @@ export const STEPS: Record<StepId, Step> = {
         { parts: [msg('ask-call-mode', { minutes: ctx.center.callbackPromiseMinutes })] },
       ),
     accept: (event) =>
-      enumAnswer(event, 'callMode', CALL_MODES, () => undefined, (callMode) => ({
-        callMode,
-        ...(callMode === 'callback_window' ? {} : { callbackWindow: undefined }),
-      })),
+      enumAnswer(
+        event,
+        'callMode',
+        CALL_MODES,
+        () => undefined,
+        (callMode) => ({
+          callMode,
+          ...(callMode === 'callback_window' ? {} : { callbackWindow: undefined }),
+        }),
+      ),
     next: (draft) => (draft.callMode === 'callback_window' ? 'callWindow' : 'confirm'),
   },
   callWindow: {
@@ -227,8 +266,14 @@ export const STEPS: Record<StepId, Step> = {
       const last = periods[periods.length - 1];
       return question('ask-call-window', [
         [
-          { label: msg('call-window-morning', { from: first?.from ?? '', to: first?.to ?? '' }), payload: 'callWindow:morning' },
-          { label: msg('call-window-afternoon', { from: last?.from ?? '', to: last?.to ?? '' }), payload: 'callWindow:afternoon' },
+          {
+            label: msg('call-window-morning', { from: first?.from ?? '', to: first?.to ?? '' }),
+            payload: 'callWindow:morning',
+          },
+          {
+            label: msg('call-window-afternoon', { from: last?.from ?? '', to: last?.to ?? '' }),
+            payload: 'callWindow:afternoon',
+          },
         ],
       ]);
     },
@@ -237,7 +282,12 @@ export const STEPS: Record<StepId, Step> = {
         event,
         'callWindow',
         CALLBACK_WINDOWS,
-        (text) => (/утр|до обеда|morning/.test(lower(text)) ? 'morning' : /после|днём|днем|вечер|afternoon/.test(lower(text)) ? 'afternoon' : undefined),
+        (text) =>
+          /утр|до обеда|morning/.test(lower(text))
+            ? 'morning'
+            : /после|днём|днем|вечер|afternoon/.test(lower(text))
+              ? 'afternoon'
+              : undefined,
         (callbackWindow) => ({ callbackWindow }),
       ),
     next: () => 'confirm',
@@ -252,7 +302,16 @@ export const DEPENDENT_STEPS: Partial<Record<StepId, StepId[]>> = {
 };
 
 /** Fields a person may correct from the summary, in card order. */
-export const EDITABLE_STEPS: StepId[] = ['name', 'address', 'marital', 'children', 'birthDate', 'phone', 'purpose', 'format'];
+export const EDITABLE_STEPS: StepId[] = [
+  'name',
+  'address',
+  'marital',
+  'children',
+  'birthDate',
+  'phone',
+  'purpose',
+  'format',
+];
 
 /** The card as the person will see it before sending. */
 export function summaryArgs(draft: Draft, timeZone: string): Record<string, string | number> {
@@ -261,7 +320,9 @@ export function summaryArgs(draft: Draft, timeZone: string): Record<string, stri
     address: draft.address ?? '',
     marital: draft.maritalStatus ?? '',
     children: draft.minorChildren ?? 0,
-    birthDate: draft.birthDate ? DateTime.fromISO(draft.birthDate, { zone: timeZone }).toFormat('dd.MM.yyyy') : '',
+    birthDate: draft.birthDate
+      ? DateTime.fromISO(draft.birthDate, { zone: timeZone }).toFormat('dd.MM.yyyy')
+      : '',
     phone: draft.phone ?? '',
     purpose: draft.purpose ?? '',
     need: draft.needText ?? '—',

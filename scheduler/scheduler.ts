@@ -71,7 +71,8 @@ export class Scheduler implements JobScheduler {
   async reconcile(): Promise<number> {
     const waiting = await appealsAwaitingContact(this.options.db);
     for (const appeal of waiting) await this.scheduleCallbackDeadline(appeal.id, appeal.callbackDueAt);
-    if (waiting.length > 0) this.options.logger.info({ count: waiting.length }, 'reconciled SLA jobs from the database');
+    if (waiting.length > 0)
+      this.options.logger.info({ count: waiting.length }, 'reconciled SLA jobs from the database');
     return waiting.length;
   }
 

@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/ensure-services.sh
 npx tsc --noEmit -p .
-npx biome lint .
+npx biome check .
 npx vitest run "$@"

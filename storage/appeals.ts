@@ -64,7 +64,9 @@ export async function appealsAwaitingContact(db: Db): Promise<Array<{ id: number
     .where('overdue_at', 'is', null)
     .where('callback_due_at', 'is not', null)
     .execute();
-  return rows.flatMap((row) => (row.callback_due_at ? [{ id: row.id, callbackDueAt: row.callback_due_at }] : []));
+  return rows.flatMap((row) =>
+    row.callback_due_at ? [{ id: row.id, callbackDueAt: row.callback_due_at }] : [],
+  );
 }
 
 /** Flags an appeal whose callback promise was missed; idempotent, so a redelivered job changes nothing. */

@@ -19,7 +19,11 @@ export async function recordConsent(
 }
 
 /** The consent in force: the latest decision, if it was "yes", for the current text version, not withdrawn. */
-export async function currentConsent(db: Db, contactId: number, version: string): Promise<{ id: number } | undefined> {
+export async function currentConsent(
+  db: Db,
+  contactId: number,
+  version: string,
+): Promise<{ id: number } | undefined> {
   const latest = await db
     .selectFrom('consents')
     .select(['id', 'granted', 'version', 'withdrawn_at'])

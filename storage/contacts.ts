@@ -2,7 +2,12 @@ import type { Db } from './db.ts';
 import type { Contact } from './schema.ts';
 
 /** Finds or creates the contact for a channel identity (Telegram user id, VK peer id, web session). */
-export async function upsertContact(db: Db, channel: string, externalId: string, now: Date): Promise<Contact> {
+export async function upsertContact(
+  db: Db,
+  channel: string,
+  externalId: string,
+  now: Date,
+): Promise<Contact> {
   return db
     .insertInto('contacts')
     .values({ channel, external_id: externalId, last_seen_at: now })

@@ -11,7 +11,12 @@ export async function loadConversationState(db: Db, contactId: number): Promise<
   return row?.state;
 }
 
-export async function saveConversationState(db: Db, contactId: number, state: unknown, now: Date): Promise<void> {
+export async function saveConversationState(
+  db: Db,
+  contactId: number,
+  state: unknown,
+  now: Date,
+): Promise<void> {
   const json = JSON.stringify(state);
   await db
     .insertInto('conversations')

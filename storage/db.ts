@@ -21,7 +21,9 @@ export type DatabaseOptions =
   | { kind: 'pglite'; dataDir?: string };
 
 export function databaseOptions(env: { DATABASE_URL?: string; DATA_DIR: string }): DatabaseOptions {
-  return env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` };
+  return env.DATABASE_URL
+    ? { kind: 'postgres', url: env.DATABASE_URL }
+    : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
@@ -38,6 +40,8 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
-    throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+    throw new Error(
+      `database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`,
+    );
   }
 }

@@ -13,13 +13,25 @@ export async function appendMessages(
   if (bodies.length === 0) return [];
   const rows = await db
     .insertInto('messages')
-    .values(bodies.map((body) => ({ contact_id: contactId, direction, body: JSON.stringify(body), created_at: at })))
+    .values(
+      bodies.map((body) => ({
+        contact_id: contactId,
+        direction,
+        body: JSON.stringify(body),
+        created_at: at,
+      })),
+    )
     .returning('id')
     .execute();
   return rows.map((row) => row.id);
 }
 
-export async function messagesAfter(db: Db, contactId: number, afterId: number, limit = 200): Promise<StoredMessage[]> {
+export async function messagesAfter(
+  db: Db,
+  contactId: number,
+  afterId: number,
+  limit = 200,
+): Promise<StoredMessage[]> {
   const rows = await db
     .selectFrom('messages')
     .select(['id', 'direction', 'body', 'created_at'])

@@ -16,6 +16,10 @@ export async function claimUpdate(db: Db, channel: string, updateId: string): Pr
 
 /** Drops claims older than `before`; platforms stop redelivering long before a day has passed. */
 export async function pruneProcessedUpdates(db: Db, before: Date): Promise<number> {
-  const rows = await db.deleteFrom('processed_updates').where('processed_at', '<', before).returning('update_id').execute();
+  const rows = await db
+    .deleteFrom('processed_updates')
+    .where('processed_at', '<', before)
+    .returning('update_id')
+    .execute();
   return rows.length;
 }

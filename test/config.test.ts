@@ -6,7 +6,12 @@ import { BARNAUL, BELOVO } from './support/fixtures.ts';
 describe('environment', () => {
   it('has working defaults for a local demo', () => {
     const env = loadEnv({});
-    expect(env).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', DATA_DIR: './data', CENTER_CONFIG: 'config/centers/belovo.yaml' });
+    expect(env).toMatchObject({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DATA_DIR: './data',
+      CENTER_CONFIG: 'config/centers/belovo.yaml',
+    });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.REDIS_URL).toBeUndefined();
   });
@@ -38,10 +43,18 @@ describe('center profile', () => {
     const belovo = await loadCenterProfile(BELOVO);
     expect(belovo.timeZone).toBe('Asia/Novokuznetsk');
     expect(belovo.outreach).toHaveLength(12);
-    expect(belovo.outreach.find((o) => o.settlement === 'Бачатский')?.rule).toEqual({ type: 'biweekly', weekday: 'fri', anchor: '2026-11-06' });
+    expect(belovo.outreach.find((o) => o.settlement === 'Бачатский')?.rule).toEqual({
+      type: 'biweekly',
+      weekday: 'fri',
+      anchor: '2026-11-06',
+    });
     expect(belovo.outreach.some((o) => 'weekday' in o.rule && o.rule.weekday === 'wed')).toBe(false);
     const barnaul = await loadCenterProfile(BARNAUL);
-    expect(barnaul.outreach.find((o) => o.rule.type === 'monthly_nth')?.rule).toEqual({ type: 'monthly_nth', weekday: 'wed', nth: [2, 4] });
+    expect(barnaul.outreach.find((o) => o.rule.type === 'monthly_nth')?.rule).toEqual({
+      type: 'monthly_nth',
+      weekday: 'wed',
+      nth: [2, 4],
+    });
   });
 
   it.each([
@@ -49,7 +62,14 @@ describe('center profile', () => {
     [{ workingHours: { mon: ['17:00-08:00'] } }, 'workingHours.mon.0'],
     [{ workingHours: {} }, 'workingHours'],
     [{ phone: undefined }, 'phone'],
-    [{ outreach: [{ place: { ru: 'x' }, settlement: 'x', rule: { type: 'fortnightly' }, hours: '09:00-10:00' }] }, 'outreach.0.rule'],
+    [
+      {
+        outreach: [
+          { place: { ru: 'x' }, settlement: 'x', rule: { type: 'fortnightly' }, hours: '09:00-10:00' },
+        ],
+      },
+      'outreach.0.rule',
+    ],
   ])('explains a bad profile: %o', async (patch, path) => {
     const base = structuredClone(await loadCenterProfile(BELOVO)) as Record<string, unknown>;
     // Turn parsed ranges back into strings, as they are in the file.
@@ -61,7 +81,9 @@ describe('center profile', () => {
   });
 
   it('fails readably when the file is missing or not YAML', async () => {
-    await expect(loadCenterProfile('config/centers/nowhere.yaml')).rejects.toThrow(/Cannot read CENTER_CONFIG/);
+    await expect(loadCenterProfile('config/centers/nowhere.yaml')).rejects.toThrow(
+      /Cannot read CENTER_CONFIG/,
+    );
     await expect(loadCenterProfile('package.json')).rejects.toThrow(ConfigError);
   });
 });

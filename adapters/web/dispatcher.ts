@@ -36,7 +36,8 @@ export function registerDispatcherPage(app: FastifyInstance, options: Dispatcher
     if (!authorised(request, options.password)) return deny(reply);
     const appeals = await listAppeals(options.db, 200);
     const zone = options.center.timeZone;
-    const when = (date: Date | null) => (date ? DateTime.fromJSDate(date).setZone(zone).toFormat('dd.MM HH:mm') : '—');
+    const when = (date: Date | null) =>
+      date ? DateTime.fromJSDate(date).setZone(zone).toFormat('dd.MM HH:mm') : '—';
     const rows = appeals
       .map(
         (a) => `<tr class="${a.overdue_at ? 'overdue' : ''}">

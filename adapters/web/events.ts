@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { LOCALES } from '../../config/center.ts';
 import type { InboundUpdate } from '../../bot/runtime.ts';
+import { LOCALES } from '../../config/center.ts';
 
 /** Web chat sessions are opaque server-issued tokens: 32 random bytes, base64url. */
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'unknown chat session');

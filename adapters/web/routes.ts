@@ -3,10 +3,10 @@ import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { LOCALES, type Locale } from '../../config/center.ts';
 import type { Translator } from '../../bot/i18n.ts';
 import type { Runtime } from '../../bot/runtime.ts';
-import { findContact, upsertContact, setContactLocale } from '../../storage/contacts.ts';
+import { LOCALES, type Locale } from '../../config/center.ts';
+import { findContact, setContactLocale, upsertContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import { messagesAfter, type StoredMessage } from '../../storage/messages.ts';
 import { MAX_TEXT_LENGTH, PostMessageBody, SessionId, toInboundUpdate } from './events.ts';
@@ -21,10 +21,16 @@ const LocaleBody = z.object({ locale: z.enum(LOCALES).default('ru') });
 
 /** A validation failure answered in words a person can read, never a stack trace. */
 function badRequest(reply: FastifyReply, error: z.ZodError) {
-  return reply.code(400).send({ error: 'bad_request', message: error.issues.map((issue) => issue.message).join('; ') });
+  return reply
+    .code(400)
+    .send({ error: 'bad_request', message: error.issues.map((issue) => issue.message).join('; ') });
 }
 
-const toWire = (message: StoredMessage) => ({ id: message.id, direction: message.direction, ...message.body });
+const toWire = (message: StoredMessage) => ({
+  id: message.id,
+  direction: message.direction,
+  ...message.body,
+});
 
 /**
  * The web chat channel: a page at `/`, a JSON API to post what the person did, and a server-sent-events
@@ -62,9 +68,12 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     if (!parsed.success) return badRequest(reply, parsed.error);
     const body = parsed.data;
     const contact = await findContact(db, 'web', body.sessionId);
-    if (!contact) return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
+    if (!contact)
+      return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
     if (body.event.type === 'text' && body.event.text.length > MAX_TEXT_LENGTH) {
-      const locale = (LOCALES as readonly string[]).includes(contact.locale) ? (contact.locale as Locale) : 'ru';
+      const locale = (LOCALES as readonly string[]).includes(contact.locale)
+        ? (contact.locale as Locale)
+        : 'ru';
       return reply.code(422).send({
         error: 'too_long',
         message: translator.t(locale, { key: 'error-message-too-long', args: { max: MAX_TEXT_LENGTH } }),
@@ -79,7 +88,8 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     const parsed = HistoryQuery.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
     const contact = await findContact(db, 'web', parsed.data.sessionId);
-    if (!contact) return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
+    if (!contact)
+      return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
     const messages = await messagesAfter(db, contact.id, parsed.data.after);
     return { messages: messages.map(toWire) };
   });
@@ -89,7 +99,8 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     if (!parsed.success) return badRequest(reply, parsed.error);
     const { sessionId } = parsed.data;
     const contact = await findContact(db, 'web', sessionId);
-    if (!contact) return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
+    if (!contact)
+      return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
     // EventSource reconnects with Last-Event-ID; that wins over the query so nothing is sent twice.
     const lastEventId = Number(request.headers['last-event-id']);
     let cursor = Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : parsed.data.after;
@@ -106,14 +117,16 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     let flushing: Promise<void> = Promise.resolve();
     let closed = false;
     const flush = () => {
-      flushing = flushing.then(async () => {
-        if (closed) return;
-        const messages = await messagesAfter(db, contact.id, cursor);
-        for (const message of messages) {
-          reply.raw.write(`id: ${message.id}\ndata: ${JSON.stringify(toWire(message))}\n\n`);
-          cursor = message.id;
-        }
-      }).catch((error: unknown) => request.log.warn({ err: error }, 'web chat stream flush failed'));
+      flushing = flushing
+        .then(async () => {
+          if (closed) return;
+          const messages = await messagesAfter(db, contact.id, cursor);
+          for (const message of messages) {
+            reply.raw.write(`id: ${message.id}\ndata: ${JSON.stringify(toWire(message))}\n\n`);
+            cursor = message.id;
+          }
+        })
+        .catch((error: unknown) => request.log.warn({ err: error }, 'web chat stream flush failed'));
     };
     const heartbeat = setInterval(() => reply.raw.write(': ping\n\n'), options.heartbeatMs ?? 25_000);
     wakeUps.on(sessionId, flush);

@@ -28,10 +28,22 @@ describe('personal data stays out of logs and markup', () => {
     const center = await loadBelovo();
     const translator = new Translator();
     const runtime = new Runtime({ db: t.db, center, translator, scheduler: noScheduler, logger });
-    const app = await buildServer({ runtime, db: t.db, translator, center, logger, dispatcherPassword: 'secret-pass' });
-    const sessionId = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json().sessionId;
+    const app = await buildServer({
+      runtime,
+      db: t.db,
+      translator,
+      center,
+      logger,
+      dispatcherPassword: 'secret-pass',
+    });
+    const sessionId = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json()
+      .sessionId;
     const send = (event: object) =>
-      app.inject({ method: 'POST', url: '/api/web/messages', payload: { sessionId, messageId: randomUUID(), event } });
+      app.inject({
+        method: 'POST',
+        url: '/api/web/messages',
+        payload: { sessionId, messageId: randomUUID(), event },
+      });
     const steps: object[] = [
       { type: 'start' },
       { type: 'button', payload: 'menu:intake' },
@@ -59,7 +71,15 @@ describe('personal data stays out of logs and markup', () => {
     expect(lines.length).toBeGreaterThan(10);
     expect(log).toContain('appeal registered');
     expect(log).toContain('update processing failed');
-    for (const secret of ['Журавлёва', 'Бабанаково', '17.09.1991', '1991-09-17', '923', 'Секретная', sessionId]) {
+    for (const secret of [
+      'Журавлёва',
+      'Бабанаково',
+      '17.09.1991',
+      '1991-09-17',
+      '923',
+      'Секретная',
+      sessionId,
+    ]) {
       expect(log, `log contains ${secret}`).not.toContain(secret);
     }
   });
@@ -69,7 +89,14 @@ describe('personal data stays out of logs and markup', () => {
     const center = await loadBelovo();
     const translator = new Translator();
     const runtime = new Runtime({ db: t.db, center, translator, scheduler: noScheduler, logger });
-    const app = await buildServer({ runtime, db: t.db, translator, center, logger, dispatcherPassword: 'secret-pass' });
+    const app = await buildServer({
+      runtime,
+      db: t.db,
+      translator,
+      center,
+      logger,
+      dispatcherPassword: 'secret-pass',
+    });
     await t.db
       .updateTable('appeals')
       .set({ need_text: '<script>alert(1)</script>', address: '<img src=x onerror=alert(1)>' })

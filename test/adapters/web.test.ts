@@ -22,7 +22,14 @@ describe('web chat channel', () => {
     const center = await loadBelovo();
     const translator = new Translator();
     runtime = new Runtime({ db: t.db, center, translator, scheduler: noScheduler, logger: silentLogger });
-    app = await buildServer({ runtime, db: t.db, translator, center, logger: silentLogger, dispatcherPassword: 'secret-pass' });
+    app = await buildServer({
+      runtime,
+      db: t.db,
+      translator,
+      center,
+      logger: silentLogger,
+      dispatcherPassword: 'secret-pass',
+    });
   });
   afterAll(async () => {
     await app.close();
@@ -30,7 +37,11 @@ describe('web chat channel', () => {
   });
 
   async function newSession(locale?: string): Promise<string> {
-    const response = await app.inject({ method: 'POST', url: '/api/web/sessions', payload: locale ? { locale } : {} });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/web/sessions',
+      payload: locale ? { locale } : {},
+    });
     expect(response.statusCode).toBe(201);
     return response.json().sessionId;
   }
@@ -58,11 +69,31 @@ describe('web chat channel', () => {
     ['bad session id', { sessionId: 'short', messageId: randomUUID(), event: { type: 'start' } }, 400],
     ['bad message id', { sessionId: 'a'.repeat(43), messageId: 'nope', event: { type: 'start' } }, 400],
     ['unknown event', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'photo' } }, 400],
-    ['empty text', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'text', text: '' } }, 400],
-    ['payload over 64 bytes', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'button', payload: 'x'.repeat(65) } }, 400],
-    ['unknown session', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'start' } }, 404],
+    [
+      'empty text',
+      { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'text', text: '' } },
+      400,
+    ],
+    [
+      'payload over 64 bytes',
+      {
+        sessionId: 'a'.repeat(43),
+        messageId: randomUUID(),
+        event: { type: 'button', payload: 'x'.repeat(65) },
+      },
+      400,
+    ],
+    [
+      'unknown session',
+      { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'start' } },
+      404,
+    ],
   ])('rejects %s', async (_name, payload, status) => {
-    const response = await app.inject({ method: 'POST', url: '/api/web/messages', payload: payload as object });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/web/messages',
+      payload: payload as object,
+    });
     expect(response.statusCode).toBe(status);
     expect(typeof response.json().message).toBe('string');
   });
@@ -86,7 +117,9 @@ describe('web chat channel', () => {
     expect(retry.json()).toEqual({ status: 'duplicate' });
     const history = (await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` })).json().messages;
     expect(history.map((m: { direction: string }) => m.direction)).toEqual(['out', 'out']);
-    const later = (await app.inject({ url: `/api/web/messages?sessionId=${sessionId}&after=${history[0].id}` })).json();
+    const later = (
+      await app.inject({ url: `/api/web/messages?sessionId=${sessionId}&after=${history[0].id}` })
+    ).json();
     expect(later.messages).toHaveLength(1);
   });
 
@@ -136,7 +169,9 @@ describe('web chat channel', () => {
   it('keeps the dispatcher page behind a login', async () => {
     expect((await app.inject({ url: '/dispatcher' })).statusCode).toBe(401);
     const wrong = Buffer.from('dispatcher:wrong-pass').toString('base64');
-    expect((await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${wrong}` } })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${wrong}` } })).statusCode,
+    ).toBe(401);
     const right = Buffer.from('dispatcher:secret-pass').toString('base64');
     const page = await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${right}` } });
     expect(page.statusCode).toBe(200);

@@ -56,8 +56,16 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     // Tuesday 10:00 + 2 working hours = 12:00 the same day (lunch starts at 12:00).
     expect(chat.text).toContain('сегодня до 12:00');
 
-    const appeal = await t.db.selectFrom('appeals').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-    const consent = await t.db.selectFrom('consents').selectAll().where('id', '=', appeal.consent_id).executeTakeFirstOrThrow();
+    const appeal = await t.db
+      .selectFrom('appeals')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const consent = await t.db
+      .selectFrom('consents')
+      .selectAll()
+      .where('id', '=', appeal.consent_id)
+      .executeTakeFirstOrThrow();
     expect(consent).toMatchObject({ granted: true, version: center.consent.version, channel: 'web' });
     expect(consent.contact_id).toBe(appeal.contact_id);
     expect(consent.created_at.getTime()).toBeLessThanOrEqual(appeal.created_at.getTime());
@@ -76,12 +84,29 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     await chat.tap('Не согласен');
     expect(chat.text).toContain('без согласия мы не сохраняем');
 
-    const contact = await t.db.selectFrom('contacts').select('id').where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
-    const inbound = await t.db.selectFrom('messages').selectAll().where('contact_id', '=', contact.id).where('direction', '=', 'in').execute();
+    const contact = await t.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('external_id', '=', chat.externalId)
+      .executeTakeFirstOrThrow();
+    const inbound = await t.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('contact_id', '=', contact.id)
+      .where('direction', '=', 'in')
+      .execute();
     expect(inbound).toEqual([]);
-    const state = await t.db.selectFrom('conversations').select('state').where('contact_id', '=', contact.id).executeTakeFirstOrThrow();
+    const state = await t.db
+      .selectFrom('conversations')
+      .select('state')
+      .where('contact_id', '=', contact.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(state.state)).not.toContain('Петрова');
-    const consents = await t.db.selectFrom('consents').selectAll().where('contact_id', '=', contact.id).execute();
+    const consents = await t.db
+      .selectFrom('consents')
+      .selectAll()
+      .where('contact_id', '=', contact.id)
+      .execute();
     expect(consents.map((c) => c.granted)).toEqual([false]);
     // Still useful without consent: contacts and schedule.
     await chat.tap('Контакты');
@@ -94,7 +119,11 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     const second = await chat.send({ type: 'start' }, 'same-id');
     expect(first.status).toBe('processed');
     expect(second.status).toBe('duplicate');
-    const contact = await t.db.selectFrom('contacts').select('id').where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
+    const contact = await t.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('external_id', '=', chat.externalId)
+      .executeTakeFirstOrThrow();
     const out = await t.db.selectFrom('messages').select('id').where('contact_id', '=', contact.id).execute();
     expect(out).toHaveLength(1);
   });
@@ -111,9 +140,20 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
       chat.tap('Назад'), // stale: typed answers moved on, "back" is still a command
     ]);
     expect(results.map((r) => r.status)).toEqual(['processed', 'processed', 'processed']);
-    const contact = await t.db.selectFrom('contacts').select('id').where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
-    const state = await t.db.selectFrom('conversations').select('state').where('contact_id', '=', contact.id).executeTakeFirstOrThrow();
-    expect(state.state).toMatchObject({ step: 'address', draft: { fullName: 'Сидорова Ольга Ивановна', address: 'г. Белово, ул. Маркса, 2' } });
+    const contact = await t.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('external_id', '=', chat.externalId)
+      .executeTakeFirstOrThrow();
+    const state = await t.db
+      .selectFrom('conversations')
+      .select('state')
+      .where('contact_id', '=', contact.id)
+      .executeTakeFirstOrThrow();
+    expect(state.state).toMatchObject({
+      step: 'address',
+      draft: { fullName: 'Сидорова Ольга Ивановна', address: 'г. Белово, ул. Маркса, 2' },
+    });
   });
 
   it('loses nothing when the database fails at submission: apology, then the retry goes through', async () => {
@@ -148,12 +188,26 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     await chat.tap('Удалить мои данные');
     await chat.tap('Да, удалить');
     expect(chat.text).toContain('Ваши данные удалены (обезличено обращений: 1)');
-    const contact = await t.db.selectFrom('contacts').select('id').where('external_id', '=', chat.externalId).executeTakeFirstOrThrow();
-    expect(await t.db.selectFrom('appeals').select('id').where('contact_id', '=', contact.id).execute()).toEqual([]);
-    const messages = await t.db.selectFrom('messages').select(['direction', 'body']).where('contact_id', '=', contact.id).execute();
+    const contact = await t.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('external_id', '=', chat.externalId)
+      .executeTakeFirstOrThrow();
+    expect(
+      await t.db.selectFrom('appeals').select('id').where('contact_id', '=', contact.id).execute(),
+    ).toEqual([]);
+    const messages = await t.db
+      .selectFrom('messages')
+      .select(['direction', 'body'])
+      .where('contact_id', '=', contact.id)
+      .execute();
     // Only the confirmation of deletion itself remains, and it holds no personal data.
     expect(JSON.stringify(messages)).not.toMatch(/Иванова|913/);
-    const consents = await t.db.selectFrom('consents').select('withdrawn_at').where('contact_id', '=', contact.id).execute();
+    const consents = await t.db
+      .selectFrom('consents')
+      .select('withdrawn_at')
+      .where('contact_id', '=', contact.id)
+      .execute();
     expect(consents.every((c) => c.withdrawn_at !== null)).toBe(true);
     // Asking for help again requires consent again.
     await chat.tap('Оставить обращение');

@@ -139,6 +139,8 @@ describe('parseMaritalStatus', () => {
     ['Не в браке', 'not_married'],
     ['не замужем', 'not_married'],
     ['разведена', 'not_married'],
+    ['в разводе', 'not_married'],
+    ['divorced', 'not_married'],
     ['вдова', 'not_married'],
     ['вдовец', 'not_married'],
     ['холост', 'not_married'],

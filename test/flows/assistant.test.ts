@@ -910,6 +910,13 @@ describe('back, cancel, restart, resume', () => {
       },
     );
 
+    it('"назад" at the resume question keeps the draft and asks again', () => {
+      const { result: resumeAsked } = paused();
+      const after = step(resumeAsked.state, text('назад'));
+      expect(keysOf(after)).toEqual(['resume-question']);
+      expect(after.state).toEqual(resumeAsked.state);
+    });
+
     it('restart begins with the first question and an empty draft', () => {
       const { result } = run([...eventsTo('phone'), START, tap('resume:restart')]);
       expect(keysOf(result)).toEqual(['intake-intro', 'ask-name']);
@@ -1109,6 +1116,31 @@ describe('editing from the summary', () => {
     expect(result.state.step).toBe('confirm');
     expect(result.state.editQueue).toBeUndefined();
     expect(summaryArgsOf(result)).toEqual(summaryArgsOf(summary));
+  });
+
+  it('back half-way through changing in person → phone restores the whole old card', () => {
+    const { result: summary } = run(IN_PERSON);
+    const { result } = run([tap('confirm:edit'), tap('edit:format'), tap('format:phone'), tap('nav:back')], {
+      from: summary.state,
+    });
+    expect(result.state.step).toBe('confirm');
+    expect(result.state.draft).toEqual(summary.state.draft);
+    expect(result.state.draft.contactMode).toBe('in_person');
+    expect(result.state.editBackup).toBeUndefined();
+    expect(summaryArgsOf(result)).toEqual(summaryArgsOf(summary));
+  });
+
+  it('a finished correction drops the backup', () => {
+    const { result: summary } = run(IN_PERSON);
+    const { result } = run(
+      [tap('confirm:edit'), tap('edit:format'), tap('format:phone'), tap('callMode:callback_asap')],
+      {
+        from: summary.state,
+      },
+    );
+    expect(result.state.step).toBe('confirm');
+    expect(result.state.draft).toMatchObject({ contactMode: 'phone', callMode: 'callback_asap' });
+    expect(result.state.editBackup).toBeUndefined();
   });
 
   it.each([[tap('edit:summary')], [tap('nav:back')]])(

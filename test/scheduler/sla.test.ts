@@ -6,8 +6,8 @@ import { jobIds } from '../../scheduler/jobs.ts';
 import { checkEvictionPolicy } from '../../scheduler/redis.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { createAppeal, getAppeal } from '../../storage/appeals.ts';
-import { upsertContact } from '../../storage/contacts.ts';
 import { recordConsent } from '../../storage/consents.ts';
+import { upsertContact } from '../../storage/contacts.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
@@ -36,7 +36,13 @@ describe('SLA scheduler against real Redis', () => {
   beforeAll(async () => {
     t = await engine.create();
     contactId = (await upsertContact(t.db, 'web', 'sla', new Date())).id;
-    consentId = await recordConsent(t.db, { contactId, channel: 'web', version: 'v', granted: true, at: new Date() });
+    consentId = await recordConsent(t.db, {
+      contactId,
+      channel: 'web',
+      version: 'v',
+      granted: true,
+      at: new Date(),
+    });
   });
   afterEach(async () => {
     for (const s of schedulers.splice(0)) await s.close();
@@ -53,7 +59,13 @@ describe('SLA scheduler against real Redis', () => {
 
   async function appealDueIn(ms: number) {
     const due = new Date(Date.now() + ms).toISOString();
-    return createAppeal(t.db, { contactId, consentId, channel: 'web', draft: { ...draft, callbackDueAt: due }, now: new Date() });
+    return createAppeal(t.db, {
+      contactId,
+      consentId,
+      channel: 'web',
+      draft: { ...draft, callbackDueAt: due },
+      now: new Date(),
+    });
   }
 
   it('flags an appeal overdue when the callback deadline passes', async () => {
@@ -104,7 +116,9 @@ describe('SLA scheduler against real Redis', () => {
     const after = scheduler(prefix);
     const { reconciled } = await after.start();
     expect(reconciled).toBeGreaterThanOrEqual(1);
-    expect((await after.queue.getJob(jobIds.callbackDeadline(appeal.id)))?.id).toBe(jobIds.callbackDeadline(appeal.id));
+    expect((await after.queue.getJob(jobIds.callbackDeadline(appeal.id)))?.id).toBe(
+      jobIds.callbackDeadline(appeal.id),
+    );
     await waitFor(async () => (await getAppeal(t.db, appeal.id))?.overdue_at != null);
   });
 

@@ -7,8 +7,8 @@ import {
   getAppeal,
   markOverdueIfStillWaiting,
 } from '../../storage/appeals.ts';
-import { findContact, upsertContact } from '../../storage/contacts.ts';
 import { currentConsent, recordConsent, withdrawConsents } from '../../storage/consents.ts';
+import { findContact, upsertContact } from '../../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../../storage/conversations.ts';
 import { appendMessages, deleteMessages, messagesAfter } from '../../storage/messages.ts';
 import { claimUpdate, pruneProcessedUpdates } from '../../storage/updates.ts';
@@ -52,7 +52,13 @@ describe.each(ENGINES)('storage on $name', (engine) => {
   it('tracks the consent in force: version, refusal and withdrawal', async () => {
     const contact = await upsertContact(t.db, 'web', 'consent-person', NOW);
     expect(await currentConsent(t.db, contact.id, 'v1')).toBeUndefined();
-    const id = await recordConsent(t.db, { contactId: contact.id, channel: 'web', version: 'v1', granted: true, at: NOW });
+    const id = await recordConsent(t.db, {
+      contactId: contact.id,
+      channel: 'web',
+      version: 'v1',
+      granted: true,
+      at: NOW,
+    });
     expect(await currentConsent(t.db, contact.id, 'v1')).toEqual({ id });
     // A new text version needs a new consent.
     expect(await currentConsent(t.db, contact.id, 'v2')).toBeUndefined();
@@ -78,9 +84,27 @@ describe.each(ENGINES)('storage on $name', (engine) => {
 
   it('stores an appeal card with number, kind and SLA deadline', async () => {
     const contact = await upsertContact(t.db, 'web', 'appeal-person', NOW);
-    const consentId = await recordConsent(t.db, { contactId: contact.id, channel: 'web', version: 'v1', granted: true, at: NOW });
-    const first = await createAppeal(t.db, { contactId: contact.id, consentId, channel: 'web', draft, now: NOW });
-    const second = await createAppeal(t.db, { contactId: contact.id, consentId, channel: 'web', draft, now: NOW });
+    const consentId = await recordConsent(t.db, {
+      contactId: contact.id,
+      channel: 'web',
+      version: 'v1',
+      granted: true,
+      at: NOW,
+    });
+    const first = await createAppeal(t.db, {
+      contactId: contact.id,
+      consentId,
+      channel: 'web',
+      draft,
+      now: NOW,
+    });
+    const second = await createAppeal(t.db, {
+      contactId: contact.id,
+      consentId,
+      channel: 'web',
+      draft,
+      now: NOW,
+    });
     expect(first.number).toMatch(/^2026-\d{5}$/);
     expect(first.callbackDueAt?.toISOString()).toBe(draft.callbackDueAt);
     const row = await getAppeal(t.db, first.id);
@@ -102,8 +126,20 @@ describe.each(ENGINES)('storage on $name', (engine) => {
 
   it('finds appeals awaiting contact and flags a missed deadline exactly once', async () => {
     const contact = await upsertContact(t.db, 'web', 'sla-person', NOW);
-    const consentId = await recordConsent(t.db, { contactId: contact.id, channel: 'web', version: 'v1', granted: true, at: NOW });
-    const appeal = await createAppeal(t.db, { contactId: contact.id, consentId, channel: 'web', draft, now: NOW });
+    const consentId = await recordConsent(t.db, {
+      contactId: contact.id,
+      channel: 'web',
+      version: 'v1',
+      granted: true,
+      at: NOW,
+    });
+    const appeal = await createAppeal(t.db, {
+      contactId: contact.id,
+      consentId,
+      channel: 'web',
+      draft,
+      now: NOW,
+    });
     expect((await appealsAwaitingContact(t.db)).map((a) => a.id)).toContain(appeal.id);
     // Before the deadline nothing happens (a job that fires early must not flag).
     expect(await markOverdueIfStillWaiting(t.db, appeal.id, new Date('2026-11-24T04:59:00Z'))).toBe(false);
@@ -131,7 +167,13 @@ describe.each(ENGINES)('storage on $name', (engine) => {
 
   it('keeps a transcript in order and deletes it on request', async () => {
     const contact = await upsertContact(t.db, 'web', 'transcript-person', NOW);
-    const ids = await appendMessages(t.db, contact.id, 'out', [{ text: 'one' }, { text: 'two', buttons: [[{ label: 'x', payload: 'y' }]] }], NOW);
+    const ids = await appendMessages(
+      t.db,
+      contact.id,
+      'out',
+      [{ text: 'one' }, { text: 'two', buttons: [[{ label: 'x', payload: 'y' }]] }],
+      NOW,
+    );
     expect(ids).toHaveLength(2);
     const after = await messagesAfter(t.db, contact.id, ids[0] ?? 0);
     expect(after.map((m) => m.body)).toEqual([{ text: 'two', buttons: [[{ label: 'x', payload: 'y' }]] }]);
@@ -141,8 +183,20 @@ describe.each(ENGINES)('storage on $name', (engine) => {
 
   it('anonymises appeals on deletion, keeping the anonymous statistics', async () => {
     const contact = await upsertContact(t.db, 'web', 'delete-person', NOW);
-    const consentId = await recordConsent(t.db, { contactId: contact.id, channel: 'web', version: 'v1', granted: true, at: NOW });
-    const appeal = await createAppeal(t.db, { contactId: contact.id, consentId, channel: 'web', draft, now: NOW });
+    const consentId = await recordConsent(t.db, {
+      contactId: contact.id,
+      channel: 'web',
+      version: 'v1',
+      granted: true,
+      at: NOW,
+    });
+    const appeal = await createAppeal(t.db, {
+      contactId: contact.id,
+      consentId,
+      channel: 'web',
+      draft,
+      now: NOW,
+    });
     expect(await anonymizeAppealsOfContact(t.db, contact.id, NOW)).toBe(1);
     const row = await getAppeal(t.db, appeal.id);
     expect(row).toMatchObject({
@@ -161,12 +215,30 @@ describe.each(ENGINES)('storage on $name', (engine) => {
 
   it('enforces the card constraints in the database', async () => {
     const contact = await upsertContact(t.db, 'web', 'constraint-person', NOW);
-    const consentId = await recordConsent(t.db, { contactId: contact.id, channel: 'web', version: 'v1', granted: true, at: NOW });
+    const consentId = await recordConsent(t.db, {
+      contactId: contact.id,
+      channel: 'web',
+      version: 'v1',
+      granted: true,
+      at: NOW,
+    });
     await expect(
-      createAppeal(t.db, { contactId: contact.id, consentId, channel: 'web', draft: { ...draft, minorChildren: 21 }, now: NOW }),
+      createAppeal(t.db, {
+        contactId: contact.id,
+        consentId,
+        channel: 'web',
+        draft: { ...draft, minorChildren: 21 },
+        now: NOW,
+      }),
     ).rejects.toThrow();
     await expect(
-      createAppeal(t.db, { contactId: contact.id, consentId, channel: 'web', draft: { ...draft, birthDate: '05.03.1988' }, now: NOW }),
+      createAppeal(t.db, {
+        contactId: contact.id,
+        consentId,
+        channel: 'web',
+        draft: { ...draft, birthDate: '05.03.1988' },
+        now: NOW,
+      }),
     ).rejects.toThrow();
   });
 });

@@ -18,7 +18,12 @@ export class ChatDriver {
   ) {}
 
   async send(event: InboundUpdate['event'], updateId: string = randomUUID()): Promise<HandleResult> {
-    const result = await this.runtime.handle({ channel: this.channel, externalId: this.externalId, updateId, event });
+    const result = await this.runtime.handle({
+      channel: this.channel,
+      externalId: this.externalId,
+      updateId,
+      event,
+    });
     if (result.status !== 'duplicate') {
       this.lastReplies = result.replies;
       const withButtons = [...result.replies].reverse().find((reply) => reply.buttons?.length);
@@ -38,7 +43,10 @@ export class ChatDriver {
   /** Taps the offered button whose label contains `label`. */
   tap(label: string) {
     const button = this.lastButtons.find((candidate) => candidate.label.includes(label));
-    expect(button, `button "${label}" among [${this.lastButtons.map((b) => b.label).join(' | ')}]`).toBeDefined();
+    expect(
+      button,
+      `button "${label}" among [${this.lastButtons.map((b) => b.label).join(' | ')}]`,
+    ).toBeDefined();
     return this.send({ type: 'button', payload: button?.payload ?? '' });
   }
 
