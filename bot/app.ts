@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import type { Env } from '../config/env.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
+import { type ChannelSender, Delivery } from './delivery.ts';
 import { Translator } from './i18n.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
@@ -16,14 +18,19 @@ export type Service = {
   runtime: Runtime;
   center: CenterProfile;
   scheduler?: Scheduler;
+  telegram?: TelegramChannel;
+  delivery: Delivery;
   dispatcherPassword: string;
   close(): Promise<void>;
 };
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** Knobs tests turn to keep runs short; production uses the defaults. */
+export type ServiceTuning = { staffMinIntervalMs?: number };
+
 /** The composition root: everything is built here and nowhere else. */
-export async function createService(env: Env, logger: Logger): Promise<Service> {
+export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
   const center = await loadCenterProfile(env.CENTER_CONFIG);
   const db = await openDatabase(databaseOptions(env));
   await migrateToLatest(db);
@@ -44,8 +51,38 @@ export async function createService(env: Env, logger: Logger): Promise<Service> 
   }
 
   const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger });
+
+  const senders: ChannelSender[] = [];
+  const telegram = env.TELEGRAM_BOT_TOKEN
+    ? new TelegramChannel({
+        token: env.TELEGRAM_BOT_TOKEN,
+        apiRoot: env.TELEGRAM_API_ROOT,
+        mode: env.TELEGRAM_MODE,
+        webhookUrl: env.TELEGRAM_WEBHOOK_URL,
+        webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+        staffChatId: env.TELEGRAM_STAFF_CHAT_ID,
+        runtime,
+        db,
+        center,
+        translator,
+        logger,
+        staffMinIntervalMs: tuning.staffMinIntervalMs,
+      })
+    : undefined;
+  if (telegram) senders.push(telegram.sender);
+  // Push channels deliver from the database ledger; the web chat reads the same table over SSE.
+  const delivery = new Delivery({ db, logger, senders });
+  runtime.onOutbound((channel, _externalId, contactId) => {
+    if (delivery.handles(channel)) void delivery.deliver(contactId);
+  });
+  const staff = telegram?.staff;
+  if (staff) runtime.onAppealRegistered((appealId) => void staff.notify(appealId));
+
   const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
   const app = await buildServer({ runtime, db, translator, center, logger, dispatcherPassword });
+  if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
+  await telegram?.start();
+  delivery.start();
   const pruning = setInterval(() => {
     pruneProcessedUpdates(db, new Date(Date.now() - DAY_MS)).catch((error: unknown) =>
       logger.warn({ err: error }, 'pruning processed updates failed'),
@@ -59,10 +96,14 @@ export async function createService(env: Env, logger: Logger): Promise<Service> 
     runtime,
     center,
     scheduler,
+    telegram,
+    delivery,
     dispatcherPassword,
     async close() {
       clearInterval(pruning);
+      await telegram?.stop();
       await app.close();
+      await delivery.stop();
       await scheduler?.close();
       await db.destroy();
     },

@@ -57,6 +57,7 @@ export class Runtime {
   private readonly locks = new KeyedLock();
   private readonly clock: () => Date;
   private readonly outboundListeners = new Set<OutboundListener>();
+  private readonly appealListeners = new Set<(appealId: number) => void>();
 
   constructor(private readonly deps: RuntimeDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -66,6 +67,22 @@ export class Runtime {
   onOutbound(listener: OutboundListener): () => void {
     this.outboundListeners.add(listener);
     return () => this.outboundListeners.delete(listener);
+  }
+
+  /** Told after commit that an appeal was registered (staff notifications subscribe here). */
+  onAppealRegistered(listener: (appealId: number) => void): () => void {
+    this.appealListeners.add(listener);
+    return () => this.appealListeners.delete(listener);
+  }
+
+  private announceAppeal(appealId: number): void {
+    for (const listener of this.appealListeners) {
+      try {
+        listener(appealId);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'appeal listener failed');
+      }
+    }
   }
 
   handle(update: InboundUpdate): Promise<HandleResult> {
@@ -83,25 +100,26 @@ export class Runtime {
         }
         const contact = await upsertContact(tx, update.channel, update.externalId, now);
         let locale = toLocale(contact.locale);
-        let event: FlowEvent;
-        if (update.event.type === 'setLocale') {
-          locale = update.event.locale;
+        const userEvent = update.event.type === 'setLocale' ? undefined : update.event;
+        const setLocale = asLocaleChoice(update.event);
+        if (setLocale) {
+          locale = setLocale;
           await setContactLocale(tx, contact.id, locale);
-          // Re-greet (or offer to resume) in the new language.
-          event = { type: 'start' };
-        } else {
-          event = update.event;
         }
+        // After a language change: re-greet (or offer to resume) in the new language.
+        const event: FlowEvent = setLocale || !userEvent ? { type: 'start' } : userEvent;
 
-        const session = new Session(this.deps, tx, contact.id, update.channel, now, afterCommit);
+        const session = new Session(this.deps, tx, contact.id, update.channel, now, afterCommit, (id) =>
+          this.announceAppeal(id),
+        );
         await session.load();
         const outbound = await session.run(event, locale);
         const rendered = outbound.map((message) => this.deps.translator.render(locale, message));
 
         // Before consent nothing the person typed is stored (it may be personal data); after it, the
         // transcript keeps both sides so the web chat can show the history after a reload.
-        if (session.hasConsent && update.event.type !== 'setLocale') {
-          const inbound = await describeInbound(tx, contact.id, update.event);
+        if (session.hasConsent && !setLocale && userEvent) {
+          const inbound = await describeInbound(tx, contact.id, userEvent);
           await appendMessages(
             tx,
             contact.id,
@@ -175,6 +193,7 @@ class Session {
     private readonly channel: string,
     private readonly now: Date,
     private readonly afterCommit: Array<() => Promise<void>>,
+    private readonly announceAppeal: (appealId: number) => void,
   ) {}
 
   get hasConsent(): boolean {
@@ -242,6 +261,7 @@ class Session {
         });
         const due = created.callbackDueAt;
         if (due) this.afterCommit.push(() => this.deps.scheduler.scheduleCallbackDeadline(created.id, due));
+        this.afterCommit.push(async () => this.announceAppeal(created.id));
         this.deps.logger.info({ appealId: created.id, channel: this.channel }, 'appeal registered');
         return { type: 'appealSubmitted', number: created.number };
       }
@@ -257,6 +277,16 @@ class Session {
   }
 }
 
+/** Language choice from any channel: the web switch, or a "lang:xx" button offered by /lang. */
+function asLocaleChoice(event: InboundUpdate['event']): Locale | undefined {
+  if (event.type === 'setLocale') return event.locale;
+  if (event.type === 'button' && event.payload.startsWith('lang:')) {
+    const locale = event.payload.slice(5);
+    return (LOCALES as readonly string[]).includes(locale) ? (locale as Locale) : undefined;
+  }
+  return undefined;
+}
+
 function toLocale(value: string): Locale {
   return (LOCALES as readonly string[]).includes(value) ? (value as Locale) : 'ru';
 }
@@ -270,6 +300,8 @@ async function describeInbound(db: Db, contactId: number, event: UserEvent): Pro
       return { text: event.phone };
     case 'start':
       return { text: '/start' };
+    case 'unsupported':
+      return { text: '📎' };
     case 'button': {
       for (const message of await recentOutbound(db, contactId, 5)) {
         const label = message.buttons?.flat().find((button) => button.payload === event.payload)?.label;

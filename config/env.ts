@@ -1,25 +1,55 @@
 import { z } from 'zod';
 
 /** Every setting the service reads from the environment, validated once at start-up. */
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** PostgreSQL connection string; unset → embedded PGlite in DATA_DIR. */
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  DATA_DIR: z.string().min(1).default('./data'),
-  /** Redis for the scheduler; unset → the demo starts a private redis-server if it can. */
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  /** Prefix for BullMQ keys, so several centers (or test runs) can share one Redis. */
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_-]+$/i)
-    .default('sd'),
-  CENTER_CONFIG: z.string().min(1).default('config/centers/belovo.yaml'),
-  /** Password for the dispatcher page (user "dispatcher"); unset → a random one is printed at start. */
-  DISPATCHER_PASSWORD: z.string().min(8).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** PostgreSQL connection string; unset → embedded PGlite in DATA_DIR. */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** Redis for the scheduler; unset → the demo starts a private redis-server if it can. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** Prefix for BullMQ keys, so several centers (or test runs) can share one Redis. */
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/i)
+      .default('sd'),
+    CENTER_CONFIG: z.string().min(1).default('config/centers/belovo.yaml'),
+    /** Password for the dispatcher page (user "dispatcher"); unset → a random one is printed at start. */
+    DISPATCHER_PASSWORD: z.string().min(8).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    // Telegram (issue 3). No token → no Telegram channel.
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a token like 123456:ABC… from @BotFather')
+      .optional(),
+    /** Bot API base URL; tests and local emulators point it at a fake server. */
+    TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+    TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+    /** Public HTTPS URL Telegram posts updates to (webhook mode), e.g. https://bot.example.org/telegram/webhook. */
+    TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; 1–256 of A–Z a–z 0–9 _ -. */
+    TELEGRAM_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, 'use 1–256 characters A-Z a-z 0-9 _ -')
+      .optional(),
+    /** Chat id of the dispatchers' group (negative, e.g. -1001234567890); a forum gets a topic per appeal. */
+    TELEGRAM_STAFF_CHAT_ID: z
+      .string()
+      .regex(/^-?\d+$/, 'expected a numeric chat id')
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_MODE === 'webhook') {
+      for (const key of ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'] as const) {
+        if (!env[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when TELEGRAM_MODE=webhook' });
+      }
+    }
+  });
 
 export type Env = z.infer<typeof EnvSchema>;
 

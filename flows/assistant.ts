@@ -1,8 +1,8 @@
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { localized } from '../config/center.ts';
 import { AppealDraftSchema } from '../domain/appeal.ts';
 import { formatOutreachLines, formatWorkingHours } from '../domain/center-info.ts';
+import { relativeMomentArgs } from '../domain/moments.ts';
 import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
 import {
   buttonValue,
@@ -175,9 +175,15 @@ const deleteQuestion = (): OutboundMessage => ({
 // ---------------------------------------------------------------------------------------------------------
 // Commands understood at any step
 
-type Command = 'back' | 'cancel' | 'restart' | 'menu';
+type Command = 'back' | 'cancel' | 'restart' | 'menu' | 'help' | 'lang';
 
 const TEXT_COMMANDS: Record<string, Command> = {
+  '/help': 'help',
+  help: 'help',
+  справка: 'help',
+  '/lang': 'lang',
+  язык: 'lang',
+  language: 'lang',
   назад: 'back',
   back: 'back',
   '/back': 'back',
@@ -202,6 +208,9 @@ function commandOf(event: FlowEvent): Command | undefined {
       event.text
         .trim()
         .toLocaleLowerCase('ru')
+        // Reply-keyboard buttons send their label ("← Назад"); commands may carry a bot name ("/menu@bot").
+        .replace(/^[^\p{L}/]+/u, '')
+        .replace(/@\w+$/, '')
         .replace(/[.!]+$/, '')
     ];
   if (event.type === 'button' && event.payload.startsWith('nav:')) {
@@ -227,6 +236,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
 
   const command = commandOf(event);
   if (command) return handleCommand(command, state, event, ctx);
+  if (event.type === 'unsupported') return reask(state, ctx, msg('error-unsupported-message'));
 
   switch (state.step) {
     case 'menu':
@@ -272,6 +282,23 @@ function handleCommand(
       return startIntake(ctx);
     case 'back':
       return goBack(state, ctx);
+    case 'help': {
+      // Help never moves the conversation: it explains, then repeats the question the person is on.
+      const current = currentQuestion(state, ctx);
+      return reply(state, [{ parts: [msg('help', centerArgs(ctx))] }, current]);
+    }
+    case 'lang':
+      return reply(state, [
+        {
+          parts: [msg('choose-language')],
+          buttons: [
+            [
+              { label: msg('language-ru'), payload: 'lang:ru' },
+              { label: msg('language-en'), payload: 'lang:en' },
+            ],
+          ],
+        },
+      ]);
   }
 }
 
@@ -389,11 +416,15 @@ function onIntakeAnswer(state: ConversationState, step: StepId, event: UserEvent
     trail: [...state.trail, step],
     editQueue: next.editQueue,
   };
+  // Echo the normalised number as its own message: the person sees what we will call, and on Telegram this
+  // message (without buttons) is where the "share my number" keyboard is taken away.
+  const ack: OutboundMessage[] =
+    step === 'phone' ? [{ parts: [msg('phone-saved', { phone: draft.phone ?? '' })] }] : [];
   if (next.step === 'confirm') {
     const withDue = { ...advanced, draft: withCallbackDue(draft, ctx), editBackup: undefined };
-    return reply(withDue, [summaryMessage(withDue, ctx)]);
+    return reply(withDue, [...ack, summaryMessage(withDue, ctx)]);
   }
-  return reply(advanced, [currentQuestion(advanced, ctx)]);
+  return reply(advanced, [...ack, currentQuestion(advanced, ctx)]);
 }
 
 /** Normal order, or — while correcting a field — only that field's dependent questions, then the summary. */
@@ -528,14 +559,5 @@ function afterSubmit(number: string, state: ConversationState, ctx: FlowContext)
 }
 
 /** "today 15:30" / "tomorrow 09:10" / "30.11 09:10" in the center's zone, as Fluent arguments. */
-function dueArgs(at: Date, ctx: FlowContext, prefix = 'due') {
-  const zone = ctx.center.timeZone;
-  const moment = DateTime.fromJSDate(at).setZone(zone);
-  const today = DateTime.fromJSDate(ctx.now).setZone(zone).startOf('day');
-  const days = Math.round(moment.startOf('day').diff(today, 'days').days);
-  return {
-    [`${prefix}Day`]: days === 0 ? 'today' : days === 1 ? 'tomorrow' : 'other',
-    [`${prefix}Date`]: moment.toFormat('dd.MM'),
-    [`${prefix}Time`]: moment.toFormat('HH:mm'),
-  };
-}
+const dueArgs = (at: Date, ctx: FlowContext, prefix = 'due') =>
+  relativeMomentArgs(at, ctx.now, ctx.center.timeZone, prefix);

@@ -22,7 +22,9 @@ export type UserEvent =
   | { type: 'start' }
   | { type: 'text'; text: string }
   | { type: 'button'; payload: string }
-  | { type: 'contact'; phone: string };
+  | { type: 'contact'; phone: string }
+  /** A photo, sticker, voice message…: answered politely, never stored. */
+  | { type: 'unsupported' };
 
 /** Results of effects, fed back into the flow by the runtime so the flow stays pure. */
 export type SystemEvent =

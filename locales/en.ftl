@@ -66,6 +66,7 @@ marital-not_married = Not married
 ask-children = How many children under 18 do you have? Tap a number or type it.
 ask-birthdate = Your date of birth as DD.MM.YYYY, for example 05.03.1988.
 ask-phone = Your contact phone number, for example +7 913 123-45-67 or 8 913 123 45 67.
+phone-saved = Thank you, the number is saved: { $phone }
 ask-purpose = What do you need help with?
 purpose-lawyer = Lawyer consultation
 purpose-psychologist = Psychologist consultation
@@ -91,6 +92,8 @@ call-window-afternoon = After lunch ({ $from }–{ $to })
 
 confirm-summary =
     Please check:
+    { card-fields }
+card-fields =
     Full name: { $name }
     Address: { $address }
     Marital status: { $marital ->
@@ -198,3 +201,31 @@ web-placeholder = Type a message…
 web-send = Send
 web-offline = No connection to the server. Trying to reconnect…
 web-send-failed = The message was not sent. Press "Send" again.
+
+## Commands and other
+
+help =
+    I help families reach "{ $center }": ask a lawyer, a psychologist or another specialist for help, and find our contacts and visit schedule.
+    Commands: /start — start, /menu — menu, /cancel — cancel, /lang — language.
+    Center phone: { $phone } ({ $hours }).
+choose-language = Выберите язык / Choose a language:
+language-ru = Русский
+language-en = English
+error-unsupported-message = I understand only text and buttons — I cannot read photos, voice messages or files. No documents are needed in this chat.
+button-share-phone = 📱 Share my number
+command-start = Start
+command-menu = Main menu
+command-cancel = Cancel the current step
+command-help = Help
+command-lang = Language / Язык
+
+## Staff card
+
+staff-card-header = { $urgent ->
+        [yes] 🚨 URGENT.
+       *[other] 🆕
+    } Request No. { $number } ({ $kind ->
+        [secondary] repeated
+       *[other] first
+    }), channel: { $channel }
+staff-card-due = Contact by: { due-when }

@@ -66,6 +66,7 @@ marital-not_married = Не в браке
 ask-children = Сколько у Вас несовершеннолетних детей? Нажмите цифру или напишите число.
 ask-birthdate = Ваша дата рождения в формате ДД.ММ.ГГГГ, например 05.03.1988.
 ask-phone = Ваш контактный телефон, например +7 913 123-45-67 или 8 913 123 45 67.
+phone-saved = Спасибо, номер записан: { $phone }
 ask-purpose = С каким вопросом Вы обращаетесь?
 purpose-lawyer = Консультация юриста
 purpose-psychologist = Консультация психолога
@@ -91,6 +92,8 @@ call-window-afternoon = После обеда ({ $from }–{ $to })
 
 confirm-summary =
     Проверьте, пожалуйста:
+    { card-fields }
+card-fields =
     ФИО: { $name }
     Адрес: { $address }
     Семейное положение: { $marital ->
@@ -198,3 +201,31 @@ web-placeholder = Напишите сообщение…
 web-send = Отправить
 web-offline = Нет связи с сервером. Пробую переподключиться…
 web-send-failed = Сообщение не отправилось. Нажмите «Отправить» ещё раз.
+
+## Команды и прочее
+
+help =
+    Я помогаю семьям обратиться в «{ $center }»: оставить обращение к юристу, психологу и другим специалистам, узнать контакты и график выездов.
+    Команды: /start — начало, /menu — меню, /cancel — отменить, /lang — язык.
+    Телефон центра: { $phone } ({ $hours }).
+choose-language = Выберите язык / Choose a language:
+language-ru = Русский
+language-en = English
+error-unsupported-message = Я понимаю только текст и кнопки — фото, голосовые и файлы, к сожалению, не читаю. Документы в чате не нужны.
+button-share-phone = 📱 Отправить мой номер
+command-start = Начать
+command-menu = Главное меню
+command-cancel = Отменить текущее действие
+command-help = Помощь
+command-lang = Язык / Language
+
+## Карточка для диспетчеров
+
+staff-card-header = { $urgent ->
+        [yes] 🚨 СРОЧНО.
+       *[other] 🆕
+    } Обращение № { $number } ({ $kind ->
+        [secondary] повторное
+       *[other] первичное
+    }), канал: { $channel }
+staff-card-due = Связаться до: { due-when }

@@ -4,6 +4,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import * as initial from './migrations/001_initial.ts';
+import * as delivery from './migrations/002_delivery.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -11,6 +12,7 @@ export type Db = Kysely<Database>;
 /** Migrations are listed in code (not read from a folder) so they work the same from tsx, tests and bundles. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
+  '002_delivery': delivery,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -20,9 +22,11 @@ export type DatabaseOptions =
   /** `dataDir` undefined → in-memory PGlite (tests). */
   | { kind: 'pglite'; dataDir?: string };
 
+/** `DATA_DIR=:memory:` keeps the embedded database in memory (tests, throw-away demos). */
 export function databaseOptions(env: { DATABASE_URL?: string; DATA_DIR: string }): DatabaseOptions {
-  return env.DATABASE_URL
-    ? { kind: 'postgres', url: env.DATABASE_URL }
+  if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL };
+  return env.DATA_DIR === ':memory:'
+    ? { kind: 'pglite' }
     : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` };
 }
 

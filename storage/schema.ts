@@ -52,6 +52,10 @@ export type AppealsTable = {
   anonymized_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Staff-chat ledger: the forum topic created for this appeal and the posted card. */
+  staff_topic_id: string | null;
+  staff_message_id: string | null;
+  staff_notified_at: NullableTimestamp;
 };
 
 export type ConversationsTable = {
@@ -72,6 +76,14 @@ export type MessagesTable = {
   direction: 'in' | 'out';
   body: Json<unknown>;
   created_at: Generated<Date>;
+  /** Delivery ledger (push channels): pending → sent, or failed for good (blocked, rejected). */
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  /** How many chunks of a long message were already sent. */
+  parts_sent: Generated<number>;
+  attempts: Generated<number>;
+  sent_at: NullableTimestamp;
+  /** Platform error description only; never message content. */
+  error: string | null;
 };
 
 export type Database = {

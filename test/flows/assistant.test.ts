@@ -409,6 +409,13 @@ describe('questions', () => {
     expect(state.trail).toEqual(STEP_IDS.slice(0, -1));
   });
 
+  it('echoes the normalised phone number in a message of its own, then asks the purpose', () => {
+    const { result } = run([...eventsTo('phone'), text('8 (913) 123-45-67')]);
+    expect(keysOf(result)).toEqual(['phone-saved', 'ask-purpose']);
+    expect(argsOf(result, 'phone-saved')).toEqual({ phone: '+79131234567' });
+    expect(result.messages[0]?.buttons).toBeUndefined();
+  });
+
   it.each([
     ['marital', text('не замужем'), { maritalStatus: 'not_married' }],
     ['marital', text('Женат'), { maritalStatus: 'married' }],
@@ -996,7 +1003,9 @@ describe('editing from the summary', () => {
       expect(keysOf(asked)).toEqual([ASK[field]]);
       expect(asked.state.editQueue).toEqual([]);
       const edited = step(asked.state, answer);
-      expect(keysOf(edited)).toEqual(['confirm-summary', 'confirm-question']);
+      // A phone number is echoed back in its normalised form before the summary.
+      const echo = field === 'phone' ? ['phone-saved'] : [];
+      expect(keysOf(edited)).toEqual([...echo, 'confirm-summary', 'confirm-question']);
       expect(summaryArgsOf(edited)).toEqual({ ...summaryArgsOf(summary), ...summaryPatch });
       expect(edited.state.step).toBe('confirm');
       expect(edited.state.editQueue).toBeUndefined();

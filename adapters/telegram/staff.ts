@@ -1,0 +1,135 @@
+import type { Api } from 'grammy';
+import type { Logger } from 'pino';
+import type { Translator } from '../../bot/i18n.ts';
+import { KeyedLock } from '../../bot/keyed-lock.ts';
+import { staffCard } from '../../bot/staff-card.ts';
+import type { CenterProfile } from '../../config/center.ts';
+import type { Db } from '../../storage/db.ts';
+import { splitText } from './render.ts';
+import { classifyTelegramError } from './sender.ts';
+
+export type StaffNotifierOptions = {
+  db: Db;
+  api: Api;
+  chatId: string;
+  center: CenterProfile;
+  translator: Translator;
+  logger: Logger;
+  /** Telegram allows ~20 messages a minute in a group: posts are spaced at least this far apart. */
+  minIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Posts each new appeal's card to the dispatchers' Telegram chat, once. In a forum supergroup each appeal gets
+ * its own topic, so the conversation about one family stays in one place. The appeal row is the ledger: the
+ * topic id is stored as soon as the topic exists and the card's message id once it is posted, so a retry
+ * (after 429, a crash, a restart) neither loses the card nor posts it twice.
+ */
+export class StaffNotifier {
+  private readonly queue = new KeyedLock();
+  private isForum: boolean | undefined;
+  private lastPostAt = 0;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: StaffNotifierOptions) {
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** Queued behind other posts (one staff chat, one rate limit); failures are logged and left to the sweep. */
+  notify(appealId: number): Promise<void> {
+    return this.queue.run('staff-chat', () =>
+      this.post(appealId).catch((error: unknown) =>
+        this.options.logger.warn({ err: error, appealId }, 'staff card not posted yet; will retry'),
+      ),
+    );
+  }
+
+  /** Appeals of the last days whose card was never posted (Telegram down, process restarted). */
+  async sweep(): Promise<void> {
+    const since = new Date(Date.now() - 3 * 24 * 3600_000);
+    const rows = await this.options.db
+      .selectFrom('appeals')
+      .select('id')
+      .where('staff_message_id', 'is', null)
+      .where('anonymized_at', 'is', null)
+      .where('created_at', '>', since)
+      .orderBy('id')
+      .execute();
+    for (const row of rows) await this.notify(row.id);
+  }
+
+  private async forum(): Promise<boolean> {
+    if (this.isForum === undefined) {
+      try {
+        const chat = await this.options.api.getChat(this.options.chatId);
+        this.isForum = 'is_forum' in chat && chat.is_forum === true;
+      } catch (error) {
+        // Not knowing is not fatal: the card goes to the chat itself.
+        this.options.logger.warn({ err: error }, 'could not read the staff chat; posting without topics');
+        return false;
+      }
+    }
+    return this.isForum;
+  }
+
+  private async post(appealId: number): Promise<void> {
+    const { db, api, chatId, center, translator } = this.options;
+    const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
+    if (!appeal || appeal.staff_message_id || appeal.anonymized_at) return;
+
+    let topicId = appeal.staff_topic_id ? Number(appeal.staff_topic_id) : undefined;
+    if (topicId === undefined && (await this.forum())) {
+      const name = `№ ${appeal.number} · ${translator.t('ru', { key: `purpose-${appeal.purpose}` })}`.slice(
+        0,
+        128,
+      );
+      const topic = await this.call(() => api.createForumTopic(chatId, name));
+      topicId = topic.message_thread_id;
+      await db
+        .updateTable('appeals')
+        .set({ staff_topic_id: String(topicId) })
+        .where('id', '=', appealId)
+        .execute();
+    }
+
+    const text = translator.render('ru', staffCard(appeal, center, new Date())).text;
+    let firstMessageId: number | undefined;
+    for (const chunk of splitText(text)) {
+      const sent = await this.call(() =>
+        api.sendMessage(chatId, chunk, topicId ? { message_thread_id: topicId } : {}),
+      );
+      firstMessageId ??= sent.message_id;
+    }
+    await db
+      .updateTable('appeals')
+      .set({ staff_message_id: String(firstMessageId), staff_notified_at: new Date() })
+      .where('id', '=', appealId)
+      .execute();
+    this.options.logger.info(
+      { appealId, topic: topicId !== undefined },
+      'appeal card posted to the staff chat',
+    );
+  }
+
+  /** One API call, spaced for the group limit, waiting out 429s (a few times) as Telegram asks. */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const gap = (this.options.minIntervalMs ?? 3_000) - (Date.now() - this.lastPostAt);
+      if (gap > 0) await this.sleep(gap);
+      this.lastPostAt = Date.now();
+      try {
+        return await request();
+      } catch (error) {
+        const failure = classifyTelegramError(error);
+        if (failure.failure.kind === 'retry-after' && attempt < 3) {
+          await this.sleep(failure.failure.ms);
+          continue;
+        }
+        throw failure;
+      }
+    }
+  }
+}

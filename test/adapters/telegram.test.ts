@@ -1,0 +1,406 @@
+import type { Update } from 'grammy/types';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createService, type Service } from '../../bot/app.ts';
+import { loadEnv } from '../../config/env.ts';
+import { FakeTelegram } from '../support/fake-telegram.ts';
+import { silentLogger } from '../support/fixtures.ts';
+import { waitFor } from '../support/redis.ts';
+
+const STAFF_CHAT = -1001234567890;
+const SECRET = 'webhook-secret-token_1';
+
+type Harness = { fake: FakeTelegram; service: Service; transport: (update: Update) => Promise<number> };
+const open: Harness[] = [];
+
+afterEach(async () => {
+  for (const h of open.splice(0)) {
+    await h.service.close();
+    await h.fake.close();
+  }
+});
+
+/** The real service (composition root, grammY, delivery, staff notifier) against the fake Bot API. */
+async function start(
+  mode: 'polling' | 'webhook',
+  options: { staff?: 'forum' | 'group' | false } = {},
+): Promise<Harness> {
+  const fake = await FakeTelegram.start({ maxLongPollSeconds: 1 });
+  const staff = options.staff ?? 'forum';
+  if (staff)
+    fake.setChat({ id: STAFF_CHAT, type: 'supergroup', is_forum: staff === 'forum', title: 'Диспетчеры' });
+  const env = loadEnv({
+    DATA_DIR: ':memory:',
+    LOG_LEVEL: 'silent',
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    TELEGRAM_MODE: mode,
+    TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/telegram/webhook',
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    ...(staff ? { TELEGRAM_STAFF_CHAT_ID: String(STAFF_CHAT) } : {}),
+  });
+  const service = await createService(env, silentLogger, { staffMinIntervalMs: 10 });
+  const transport =
+    mode === 'polling'
+      ? async (update: Update) => {
+          fake.pushUpdate(update);
+          return 200;
+        }
+      : async (update: Update) => {
+          const response = await service.app.inject({
+            method: 'POST',
+            url: '/telegram/webhook',
+            headers: { 'x-telegram-bot-api-secret-token': SECRET },
+            payload: update,
+          });
+          return response.statusCode;
+        };
+  const harness = { fake, service, transport };
+  open.push(harness);
+  return harness;
+}
+
+/** A parent in a private chat: types, taps buttons they were shown, shares their contact. */
+class Parent {
+  constructor(
+    private readonly h: Harness,
+    readonly chatId: number,
+  ) {
+    h.fake.setChat({ id: chatId, type: 'private', first_name: 'Мария' });
+  }
+
+  sent() {
+    return this.h.fake.sent().filter((payload) => String(payload.chat_id) === String(this.chatId));
+  }
+
+  get lastText(): string {
+    return this.sent().at(-1)?.text ?? '';
+  }
+
+  texts(from = 0): string {
+    return this.sent()
+      .slice(from)
+      .map((p) => p.text)
+      .join('\n---\n');
+  }
+
+  /** Sends an update and waits until every reply it caused has been delivered. */
+  async send(update: Update): Promise<number> {
+    const before = this.sent().length;
+    const status = await this.h.transport(update);
+    await waitFor(async () => this.sent().length > before && (await this.pending()) === 0, 10_000, 20);
+    return status;
+  }
+
+  async pending(): Promise<number> {
+    const row = await this.h.service.db
+      .selectFrom('messages')
+      .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('contacts.channel', '=', 'telegram')
+      .where('contacts.external_id', '=', String(this.chatId))
+      .where('messages.status', '=', 'pending')
+      .where('messages.direction', '=', 'out')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  say(text: string) {
+    return this.send(this.h.fake.textUpdate(this.chatId, text));
+  }
+
+  command(text: string) {
+    return this.send(this.h.fake.commandUpdate(this.chatId, text));
+  }
+
+  /** Taps the inline button labelled `label` on the latest message that has one. */
+  tap(label: string) {
+    const withKeyboard = [...this.sent()].reverse().find((p) => p.reply_markup?.inline_keyboard);
+    const button = withKeyboard?.reply_markup.inline_keyboard
+      .flat()
+      .find((b: { text: string }) => b.text.includes(label));
+    expect(button, `button "${label}"`).toBeDefined();
+    return this.send(this.h.fake.callbackUpdate(this.chatId, button.callback_data));
+  }
+
+  shareContact(phone: string) {
+    return this.send(this.h.fake.contactUpdate(this.chatId, phone));
+  }
+}
+
+async function walkIntake(parent: Parent): Promise<void> {
+  await parent.command('/start');
+  expect(parent.lastText).toContain('Здравствуйте');
+  await parent.tap('Оставить обращение');
+  expect(parent.lastText).toContain('согласие');
+  await parent.tap('Согласен');
+  await parent.say('Иванова Мария Петровна');
+  await parent.say('пгт Инской, ул. Ильича, 12');
+  await parent.tap('Не в браке');
+  await parent.tap('3');
+  await parent.say('05.03.1988');
+  // The phone question offers Telegram's "share my number" button.
+  const phoneQuestion = parent.sent().at(-1);
+  expect(phoneQuestion?.reply_markup?.keyboard?.[0]?.[0]).toMatchObject({ request_contact: true });
+  await parent.shareContact('79131234567');
+  expect(parent.texts(-2)).toContain('+79131234567');
+  await parent.tap('психолога');
+  await parent.tap('Пропустить');
+  await parent.tap('По телефону');
+  await parent.tap('Перезвоните мне');
+  expect(parent.lastText).toContain('ФИО: Иванова Мария Петровна');
+  await parent.tap('Всё верно');
+  expect(parent.texts(-2)).toMatch(/обращение № \d{4}-\d{5} принято/);
+}
+
+describe.each(['polling', 'webhook'] as const)('Telegram channel (%s)', (mode) => {
+  it('takes a parent through the whole intake and posts the card to the staff forum topic', async () => {
+    const h = await start(mode);
+    const parent = new Parent(h, 5001);
+    await walkIntake(parent);
+
+    const appeal = await h.service.db.selectFrom('appeals').selectAll().executeTakeFirstOrThrow();
+    expect(appeal).toMatchObject({
+      channel: 'telegram',
+      full_name: 'Иванова Мария Петровна',
+      phone: '+79131234567',
+      purpose: 'psychologist',
+    });
+    await waitFor(
+      async () =>
+        (await h.service.db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow())
+          .staff_message_id !== null,
+    );
+    const topics = h.fake.callsOf('createForumTopic');
+    expect(topics).toHaveLength(1);
+    expect(topics[0]?.payload.name).toContain(appeal.number);
+    const card = h.fake.sent().find((p) => String(p.chat_id) === String(STAFF_CHAT));
+    expect(card?.text).toContain(`Обращение № ${appeal.number}`);
+    expect(card?.text).toContain('Телефон: +79131234567');
+    expect(card?.text).toContain('канал: telegram');
+    expect(card?.message_thread_id).toBeDefined();
+    // Every tapped button got its spinner stopped.
+    expect(h.fake.callsOf('answerCallbackQuery').length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('answers photos politely and does not store them', async () => {
+    const h = await start(mode, { staff: false });
+    const parent = new Parent(h, 5002);
+    await parent.command('/start');
+    await parent.send(h.fake.photoUpdate(5002, 'мой паспорт'));
+    expect(parent.lastText).toContain('только текст и кнопки');
+    const stored = await h.service.db.selectFrom('messages').select('body').execute();
+    expect(JSON.stringify(stored)).not.toContain('паспорт');
+  });
+
+  it('processes a redelivered update once', async () => {
+    const h = await start(mode, { staff: false });
+    const parent = new Parent(h, 5003);
+    const update = h.fake.commandUpdate(5003, '/start');
+    await parent.send(update);
+    const count = parent.sent().length;
+    if (mode === 'polling') h.fake.redeliver(update.update_id);
+    else expect(await h.transport(update)).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500)); // longer than one long-poll round
+    expect(parent.sent()).toHaveLength(count);
+  });
+});
+
+describe('Telegram webhook security', () => {
+  it.each([
+    ['missing', undefined],
+    ['wrong', 'not-the-secret-token-1'],
+    ['prefix', SECRET.slice(0, -1)],
+  ])('rejects a %s secret with 401 and never runs the handler', async (_name, header) => {
+    const h = await start('webhook', { staff: false });
+    h.fake.setChat({ id: 6001, type: 'private', first_name: 'X' });
+    const response = await h.service.app.inject({
+      method: 'POST',
+      url: '/telegram/webhook',
+      headers: header ? { 'x-telegram-bot-api-secret-token': header } : {},
+      payload: h.fake.commandUpdate(6001, '/start'),
+    });
+    expect(response.statusCode).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.fake.callsOf('sendMessage')).toHaveLength(0);
+    expect(await h.service.db.selectFrom('contacts').selectAll().execute()).toHaveLength(0);
+  });
+
+  it('registers the webhook with the secret at start', async () => {
+    const h = await start('webhook', { staff: false });
+    expect(h.fake.webhook).toMatchObject({
+      url: 'https://bot.example.org/telegram/webhook',
+      secret_token: SECRET,
+    });
+  });
+
+  it('rejects a body that is not an update', async () => {
+    const h = await start('webhook', { staff: false });
+    const response = await h.service.app.inject({
+      method: 'POST',
+      url: '/telegram/webhook',
+      headers: { 'x-telegram-bot-api-secret-token': SECRET },
+      payload: { hello: 'world' },
+    });
+    expect(response.statusCode).toBe(400);
+  });
+});
+
+describe('Telegram delivery safety', () => {
+  it('honours 429 retry_after and then delivers exactly once', async () => {
+    const h = await start('webhook', { staff: false });
+    const parent = new Parent(h, 7001);
+    h.fake.failNext('sendMessage', { kind: 'rateLimit', retryAfter: 1 });
+    const started = Date.now();
+    await parent.command('/start');
+    const attempts = h.fake.callsOf('sendMessage').filter((c) => String(c.payload.chat_id) === '7001');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]?.fault).toMatchObject({ kind: 'rateLimit' });
+    expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(parent.sent().filter((p) => p.text.includes('Здравствуйте'))).toHaveLength(1);
+    expect(h.fake.callsOf('sendMessage').filter((c) => c.ok)).toHaveLength(1);
+  });
+
+  it.each([['blocked'], ['deactivated']] as const)(
+    'marks a %s contact inactive and stops sending to it',
+    async (kind) => {
+      const h = await start('webhook', { staff: false });
+      const parent = new Parent(h, 7002);
+      await parent.command('/start');
+      h.fake.failNext('sendMessage', { kind });
+      await h.transport(h.fake.textUpdate(7002, 'контакты'));
+      await waitFor(async () => (await parent.pending()) === 0);
+      const contact = await h.service.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('external_id', '=', '7002')
+        .executeTakeFirstOrThrow();
+      expect(contact.active).toBe(false);
+      const failed = await h.service.db
+        .selectFrom('messages')
+        .select(['status', 'error'])
+        .where('status', '=', 'failed')
+        .execute();
+      expect(failed[0]?.error).toMatch(/^403/);
+      // Nothing more is attempted for an inactive contact (e.g. a reminder produced by the system).
+      const callsBefore = h.fake.callsOf('sendMessage').length;
+      await h.service.db
+        .insertInto('messages')
+        .values({ contact_id: contact.id, direction: 'out', body: JSON.stringify({ text: 'напоминание' }) })
+        .execute();
+      await h.service.delivery.deliver(contact.id);
+      expect(h.fake.callsOf('sendMessage')).toHaveLength(callsBefore);
+      // Writing again makes them reachable again.
+      await parent.say('меню');
+      expect(parent.lastText).toContain('Чем могу помочь');
+    },
+  );
+
+  it.each([
+    ['a 5xx', { kind: 'serverError' as const }],
+    ['a dropped connection', { kind: 'hangup' as const }],
+    ['a slow answer', { kind: 'slow' as const, ms: 700 }],
+  ])('retries after %s without duplicating', async (_name, fault) => {
+    const h = await start('webhook', { staff: false });
+    const parent = new Parent(h, 7003);
+    h.fake.failNext('sendMessage', fault);
+    await parent.command('/start');
+    const ok = h.fake.callsOf('sendMessage').filter((c) => c.ok && String(c.payload.chat_id) === '7003');
+    expect(ok).toHaveLength(1);
+    expect(ok[0]?.payload.text).toContain('Здравствуйте');
+  });
+
+  it('continues a long message from the part that failed, never resending a confirmed part', async () => {
+    const h = await start('webhook', { staff: false });
+    const parent = new Parent(h, 7004);
+    await parent.command('/start');
+    const contact = await h.service.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('external_id', '=', '7004')
+      .executeTakeFirstOrThrow();
+    const long = ['А'.repeat(4000), 'Б'.repeat(4000), 'В'.repeat(100)].join('\n\n');
+    await h.service.db
+      .insertInto('messages')
+      .values({ contact_id: contact.id, direction: 'out', body: JSON.stringify({ text: long }) })
+      .execute();
+    // Part 1 goes through, part 2 keeps failing (more than the quick retries) → postponed.
+    h.fake.clear();
+    // Part 1 goes through (a 'slow' fault still answers), then one try and three quick retries of part 2 fail.
+    h.fake.failNext('sendMessage', { kind: 'slow', ms: 1 });
+    h.fake.failNext('sendMessage', { kind: 'serverError' }, 4);
+    await h.service.delivery.deliver(contact.id);
+    expect(await parent.pending()).toBe(1);
+    const row = await h.service.db
+      .selectFrom('messages')
+      .select(['parts_sent', 'attempts'])
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ parts_sent: 1, attempts: 1 });
+    // Telegram is back: the next delivery round sends parts 2 and 3 only.
+    await h.service.delivery.deliver(contact.id);
+    const delivered = h.fake
+      .callsOf('sendMessage')
+      .filter((c) => c.ok)
+      .map((c) => c.payload.text[0]);
+    expect(delivered).toEqual(['А', 'Б', 'В']);
+    expect(await parent.pending()).toBe(0);
+  });
+
+  it('keeps working when the optional command menu cannot be set, and refuses to start with a revoked token', async () => {
+    const fake = await FakeTelegram.start();
+    fake.failNext('setMyCommands', { kind: 'serverError' }, 5);
+    const env = loadEnv({
+      DATA_DIR: ':memory:',
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_URL: 'https://x.example/h',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    });
+    const service = await createService(env, silentLogger);
+    open.push({ fake, service, transport: async () => 0 });
+    expect(fake.webhook?.url).toBe('https://x.example/h');
+
+    // A revoked token: getMe answers 401, and the service refuses to start rather than run deaf.
+    const broken = await FakeTelegram.start();
+    const env2 = loadEnv({
+      DATA_DIR: ':memory:',
+      TELEGRAM_BOT_TOKEN: `9${broken.token}`,
+      TELEGRAM_API_ROOT: broken.apiRoot,
+    });
+    await expect(createService(env2, silentLogger)).rejects.toThrow();
+    await broken.close();
+  });
+});
+
+describe('Telegram commands', () => {
+  it('understands /menu, /cancel, /help and /lang', async () => {
+    const h = await start('webhook', { staff: false });
+    const parent = new Parent(h, 8001);
+    await parent.command('/start');
+    await parent.tap('Оставить обращение');
+    await parent.tap('Согласен');
+    await parent.command('/help');
+    expect(parent.texts(-2)).toContain('/cancel');
+    expect(parent.lastText).toContain('фамилию, имя и отчество'); // help repeats the current question
+    await parent.command('/cancel');
+    expect(parent.lastText).toContain('Обращение отменено');
+    await parent.command('/lang');
+    await parent.tap('English');
+    expect(parent.lastText).toContain('Hello!');
+    await parent.command('/menu');
+    expect(parent.lastText).toContain('How can I help?');
+  });
+
+  it('answers a stale button politely with the current question', async () => {
+    const h = await start('webhook', { staff: false });
+    const parent = new Parent(h, 8002);
+    await parent.command('/start');
+    await parent.tap('Оставить обращение');
+    await parent.tap('Согласен');
+    await parent.send(h.fake.callbackUpdate(8002, 'consent:yes'));
+    expect(parent.lastText).toContain('относится к предыдущему вопросу');
+    expect(parent.lastText).toContain('фамилию, имя и отчество');
+  });
+});
