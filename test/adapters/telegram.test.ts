@@ -205,6 +205,52 @@ describe.each(['polling', 'webhook'] as const)('Telegram channel (%s)', (mode) =
   });
 });
 
+describe('Telegram staff chat', () => {
+  it('posts the card straight into a plain group (no topics), exactly once', async () => {
+    const h = await start('webhook', { staff: 'group' });
+    const parent = new Parent(h, 5101);
+    await walkIntake(parent);
+    const db = h.service.db;
+    await waitFor(async () => (await db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow()).staff_message_id !== null);
+    expect(h.fake.callsOf('createForumTopic')).toHaveLength(0);
+    const cards = h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
+    expect(cards).toHaveLength(1);
+    expect(cards[0]?.message_thread_id).toBeUndefined();
+    // A sweep (e.g. after a restart) does not post it again.
+    await h.service.telegram?.staff?.sweep();
+    expect(h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT))).toHaveLength(1);
+  });
+
+  it('waits out a 429 in the staff chat and still posts the card once', async () => {
+    const h = await start('webhook', { staff: 'forum' });
+    const parent = new Parent(h, 5102);
+    await walkIntake(parent);
+    const db = h.service.db;
+    await waitFor(async () => (await db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow()).staff_message_id !== null);
+    // Second appeal: the staff chat is rate limited once.
+    h.fake.failNext('createForumTopic', { kind: 'rateLimit', retryAfter: 1 });
+    await parent.tap('Оставить обращение');
+    await parent.say('Иванова Мария Петровна');
+    await parent.say('пгт Инской, ул. Ильича, 12');
+    await parent.tap('Не в браке');
+    await parent.tap('3');
+    await parent.say('05.03.1988');
+    await parent.shareContact('79131234567');
+    await parent.tap('юриста');
+    await parent.tap('Пропустить');
+    await parent.tap('Личный приём');
+    await parent.tap('Всё верно');
+    await waitFor(async () => {
+      const rows = await db.selectFrom('appeals').select('staff_message_id').execute();
+      return rows.length === 2 && rows.every((row) => row.staff_message_id !== null);
+    });
+    expect(h.fake.callsOf('createForumTopic').filter((c) => c.ok)).toHaveLength(2);
+    const appeals = await db.selectFrom('appeals').select(['kind', 'staff_topic_id']).orderBy('id').execute();
+    expect(appeals.map((a) => a.kind)).toEqual(['primary', 'secondary']);
+    expect(new Set(appeals.map((a) => a.staff_topic_id)).size).toBe(2);
+  });
+});
+
 describe('Telegram webhook security', () => {
   it.each([
     ['missing', undefined],
