@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { TelegramChannel } from '../adapters/telegram/channel.ts';
+import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import type { Env } from '../config/env.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
@@ -19,6 +20,7 @@ export type Service = {
   center: CenterProfile;
   scheduler?: Scheduler;
   telegram?: TelegramChannel;
+  vk?: VkChannel;
   delivery: Delivery;
   dispatcherPassword: string;
   close(): Promise<void>;
@@ -70,6 +72,21 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       })
     : undefined;
   if (telegram) senders.push(telegram.sender);
+  const vk =
+    env.VK_GROUP_TOKEN && env.VK_GROUP_ID
+      ? new VkChannel({
+          token: env.VK_GROUP_TOKEN,
+          groupId: env.VK_GROUP_ID,
+          apiBaseUrl: env.VK_API_BASE_URL,
+          mode: env.VK_MODE,
+          callbackSecret: env.VK_CALLBACK_SECRET,
+          confirmationCode: env.VK_CONFIRMATION_CODE,
+          runtime,
+          db,
+          logger,
+        })
+      : undefined;
+  if (vk) senders.push(vk.sender);
   // Push channels deliver from the database ledger; the web chat reads the same table over SSE.
   const delivery = new Delivery({ db, logger, senders });
   runtime.onOutbound((channel, _externalId, contactId) => {
@@ -81,7 +98,9 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
   const app = await buildServer({ runtime, db, translator, center, logger, dispatcherPassword });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
+  if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
   await telegram?.start();
+  await vk?.start();
   delivery.start();
   const pruning = setInterval(() => {
     pruneProcessedUpdates(db, new Date(Date.now() - DAY_MS)).catch((error: unknown) =>
@@ -97,11 +116,13 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     center,
     scheduler,
     telegram,
+    vk,
     delivery,
     dispatcherPassword,
     async close() {
       clearInterval(pruning);
       await telegram?.stop();
+      await vk?.stop();
       await app.close();
       await delivery.stop();
       await scheduler?.close();

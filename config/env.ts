@@ -41,12 +41,32 @@ const EnvSchema = z
       .string()
       .regex(/^-?\d+$/, 'expected a numeric chat id')
       .optional(),
+
+    // VK (issue 4). No token → no VK channel.
+    VK_GROUP_TOKEN: z.string().min(20, 'expected a community access token').optional(),
+    VK_GROUP_ID: z.coerce.number().int().positive().optional(),
+    /** API base URL; tests point it at a fake server. */
+    VK_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.vk.com/method'),
+    VK_MODE: z.enum(['longpoll', 'callback']).default('longpoll'),
+    /** "Secret key" set in the community's Callback API settings; VK sends it in every event. */
+    VK_CALLBACK_SECRET: z.string().min(1).max(50).optional(),
+    /** The string VK asks the server to return when the Callback API address is confirmed. */
+    VK_CONFIRMATION_CODE: z.string().min(1).max(64).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_MODE === 'webhook') {
       for (const key of ['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET'] as const) {
         if (!env[key])
           ctx.addIssue({ code: 'custom', path: [key], message: 'required when TELEGRAM_MODE=webhook' });
+      }
+    }
+    if (env.VK_GROUP_TOKEN && !env.VK_GROUP_ID) {
+      ctx.addIssue({ code: 'custom', path: ['VK_GROUP_ID'], message: 'required with VK_GROUP_TOKEN' });
+    }
+    if (env.VK_GROUP_TOKEN && env.VK_MODE === 'callback') {
+      for (const key of ['VK_CALLBACK_SECRET', 'VK_CONFIRMATION_CODE'] as const) {
+        if (!env[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when VK_MODE=callback' });
       }
     }
   });

@@ -5,6 +5,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import * as initial from './migrations/001_initial.ts';
 import * as delivery from './migrations/002_delivery.ts';
+import * as inboundEvents from './migrations/003_inbound_events.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -13,6 +14,7 @@ export type Db = Kysely<Database>;
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
   '002_delivery': delivery,
+  '003_inbound_events': inboundEvents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

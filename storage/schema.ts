@@ -86,7 +86,16 @@ export type MessagesTable = {
   error: string | null;
 };
 
+export type InboundEventsTable = {
+  channel: string;
+  event_id: string;
+  payload: Json<unknown>;
+  received_at: Generated<Date>;
+  attempts: Generated<number>;
+};
+
 export type Database = {
+  inbound_events: InboundEventsTable;
   contacts: ContactsTable;
   consents: ConsentsTable;
   appeals: AppealsTable;

@@ -1,5 +1,6 @@
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from 'grammy/types';
 import type { RenderedMessage } from '../../bot/i18n.ts';
+import { splitText } from '../../bot/text.ts';
 
 /** Telegram's limits (Bot API): text per message, callback_data bytes. */
 export const MAX_TEXT = 4096;
@@ -11,32 +12,12 @@ export type TelegramSend = {
 };
 
 /**
- * Splits text into chunks of at most `limit` characters, preferring paragraph, then line, then word breaks,
- * so a long schedule or summary stays readable.
- */
-export function splitText(text: string, limit = MAX_TEXT): string[] {
-  const chunks: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    const cut = [window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' ')].find(
-      (index) => index > limit / 2,
-    );
-    const at = cut ?? limit;
-    chunks.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest.length > 0 || chunks.length === 0) chunks.push(rest);
-  return chunks;
-}
-
-/**
  * A neutral message → the sendMessage calls that show it. Buttons become an inline keyboard on the last
  * chunk; a phone request becomes a one-time reply keyboard with a "share my number" button (Telegram sends
  * the contact with one tap) and the navigation buttons as text buttons, since a message has one keyboard.
  */
 export function toTelegramSends(message: RenderedMessage, sharePhoneLabel: string): TelegramSend[] {
-  const chunks = splitText(message.text);
+  const chunks = splitText(message.text, MAX_TEXT);
   const sends: TelegramSend[] = chunks.map((text) => ({ text }));
   const last = sends[sends.length - 1] as TelegramSend;
   if (message.requestPhone) {

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Translator } from '../../bot/i18n.ts';
 import { KeyedLock } from '../../bot/keyed-lock.ts';
 import { staffCard } from '../../bot/staff-card.ts';
+import { splitText } from '../../bot/text.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import type { Db } from '../../storage/db.ts';
-import { splitText } from './render.ts';
+import { MAX_TEXT } from './render.ts';
 import { classifyTelegramError } from './sender.ts';
 
 export type StaffNotifierOptions = {
@@ -97,7 +98,7 @@ export class StaffNotifier {
 
     const text = translator.render('ru', staffCard(appeal, center, new Date())).text;
     let firstMessageId: number | undefined;
-    for (const chunk of splitText(text)) {
+    for (const chunk of splitText(text, MAX_TEXT)) {
       const sent = await this.call(() =>
         api.sendMessage(chatId, chunk, topicId ? { message_thread_id: topicId } : {}),
       );

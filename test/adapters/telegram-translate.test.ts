@@ -1,7 +1,8 @@
 import type { Update } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
 import { fromTelegramUpdate } from '../../adapters/telegram/inbound.ts';
-import { MAX_TEXT, splitText, toTelegramSends } from '../../adapters/telegram/render.ts';
+import { MAX_TEXT, toTelegramSends } from '../../adapters/telegram/render.ts';
+import { splitText } from '../../bot/text.ts';
 import type { RenderedMessage } from '../../bot/i18n.ts';
 
 const user = { id: 42, is_bot: false, first_name: 'Мария' };
@@ -203,7 +204,7 @@ describe('neutral message → Telegram sends', () => {
   });
 
   it('hard-splits text without spaces', () => {
-    const chunks = splitText('я'.repeat(10_000));
+    const chunks = splitText('я'.repeat(10_000), MAX_TEXT);
     expect(chunks.map((c) => c.length)).toEqual([4096, 4096, 1808]);
   });
 
