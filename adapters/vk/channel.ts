@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { VK } from 'vk-io';
@@ -60,6 +62,10 @@ export class VkChannel {
       // Retries are the delivery loop's decision (random_id keeps them idempotent anyway).
       apiRetryLimit: 0,
       apiTimeout: 15_000,
+      // vk-io's default agent speaks https only; a plain-http base URL (a local emulator, the tests) needs one.
+      ...(options.apiBaseUrl.startsWith('http:')
+        ? { agent: new HttpAgent({ keepAlive: true }) as HttpsAgent }
+        : {}),
     });
     this.sender = new VkSender(this.vk);
     // Long Poll events reach us raw, in the same shape as Callback API events, so both share one translator.
