@@ -7,6 +7,7 @@ import { loadCenterProfile } from '../config/center.ts';
 import type { UserEvent } from '../flows/types.ts';
 import { noScheduler } from '../scheduler/scheduler.ts';
 import { migrateToLatest, openDatabase } from '../storage/db.ts';
+import { telegramBench } from './telegram.ts';
 
 /**
  * `npm run bench`: how fast the channel-neutral runtime takes families through the whole intake
@@ -99,3 +100,5 @@ async function main() {
 }
 
 await main();
+// Then Telegram update handling at the webhook: our service vs. a bare grammY bot (bench/telegram.ts).
+if (!(await telegramBench())) process.exit(1);

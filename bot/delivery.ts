@@ -120,9 +120,13 @@ export class Delivery {
       try {
         for (let index = message.partsSent; index < parts.length; index++) {
           await this.sendPart(sender, contact, parts[index], `${message.id}-${index}`);
-          await recordPartSent(db, message.id, index + 1);
+          // The last part's confirmation and "sent" are one write.
+          if (index + 1 < parts.length) await recordPartSent(db, message.id, index + 1);
+          else await markMessageSent(db, message.id, index + 1, new Date());
         }
-        await markMessageSent(db, message.id, new Date());
+        // Every part was confirmed before (a crash right after the last one): only the status is missing.
+        if (message.partsSent >= parts.length)
+          await markMessageSent(db, message.id, parts.length, new Date());
       } catch (error) {
         if (!(error instanceof DeliveryError)) throw error;
         const { failure } = error;

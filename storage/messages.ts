@@ -99,10 +99,10 @@ export async function recordPartSent(db: Db, id: number, partsSent: number): Pro
   await db.updateTable('messages').set({ parts_sent: partsSent }).where('id', '=', id).execute();
 }
 
-export async function markMessageSent(db: Db, id: number, at: Date): Promise<void> {
+export async function markMessageSent(db: Db, id: number, partsSent: number, at: Date): Promise<void> {
   await db
     .updateTable('messages')
-    .set({ status: 'sent', sent_at: at, error: null })
+    .set({ status: 'sent', parts_sent: partsSent, sent_at: at, error: null })
     .where('id', '=', id)
     .execute();
 }

@@ -69,7 +69,8 @@ export class TelegramChannel {
   /** One update from either transport. A tapped button is acknowledged first so its spinner stops at once. */
   async handleUpdate(update: Update): Promise<HandleResult | undefined> {
     if (update.callback_query) {
-      await this.bot.api
+      // Not awaited: the acknowledgement must not add a Bot API round trip to every button press.
+      void this.bot.api
         .answerCallbackQuery(update.callback_query.id)
         .catch((error: unknown) => this.options.logger.debug({ err: error }, 'answerCallbackQuery failed'));
     }

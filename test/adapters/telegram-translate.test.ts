@@ -2,8 +2,8 @@ import type { Update } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
 import { fromTelegramUpdate } from '../../adapters/telegram/inbound.ts';
 import { MAX_TEXT, toTelegramSends } from '../../adapters/telegram/render.ts';
-import { splitText } from '../../bot/text.ts';
 import type { RenderedMessage } from '../../bot/i18n.ts';
+import { splitText } from '../../bot/text.ts';
 
 const user = { id: 42, is_bot: false, first_name: 'Мария' };
 const privateChat = { id: 42, type: 'private' as const, first_name: 'Мария' };

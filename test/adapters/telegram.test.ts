@@ -211,7 +211,11 @@ describe('Telegram staff chat', () => {
     const parent = new Parent(h, 5101);
     await walkIntake(parent);
     const db = h.service.db;
-    await waitFor(async () => (await db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow()).staff_message_id !== null);
+    await waitFor(
+      async () =>
+        (await db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow())
+          .staff_message_id !== null,
+    );
     expect(h.fake.callsOf('createForumTopic')).toHaveLength(0);
     const cards = h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
     expect(cards).toHaveLength(1);
@@ -226,7 +230,11 @@ describe('Telegram staff chat', () => {
     const parent = new Parent(h, 5102);
     await walkIntake(parent);
     const db = h.service.db;
-    await waitFor(async () => (await db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow()).staff_message_id !== null);
+    await waitFor(
+      async () =>
+        (await db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow())
+          .staff_message_id !== null,
+    );
     // Second appeal: the staff chat is rate limited once.
     h.fake.failNext('createForumTopic', { kind: 'rateLimit', retryAfter: 1 });
     await parent.tap('Оставить обращение');
