@@ -38,13 +38,16 @@ export async function deleteInboundEvent(db: Db, channel: string, eventId: strin
     .execute();
 }
 
-export async function countInboundAttempt(db: Db, channel: string, eventId: string): Promise<void> {
-  await db
+/** Counts a failed processing attempt; returns how many there have been. */
+export async function countInboundAttempt(db: Db, channel: string, eventId: string): Promise<number> {
+  const row = await db
     .updateTable('inbound_events')
     .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
     .where('channel', '=', channel)
     .where('event_id', '=', eventId)
-    .execute();
+    .returning('attempts')
+    .executeTakeFirst();
+  return row?.attempts ?? 0;
 }
 
 /** Events left unprocessed (crash, restart), oldest first. */

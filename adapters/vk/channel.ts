@@ -149,14 +149,8 @@ export class VkChannel {
         throw new Error('event not processed');
       await deleteInboundEvent(db, VK_CHANNEL, eventId);
     } catch (error) {
-      await countInboundAttempt(db, VK_CHANNEL, eventId);
-      const row = await db
-        .selectFrom('inbound_events')
-        .select('attempts')
-        .where('channel', '=', VK_CHANNEL)
-        .where('event_id', '=', eventId)
-        .executeTakeFirst();
-      if ((row?.attempts ?? 0) >= MAX_EVENT_ATTEMPTS) {
+      const attempts = await countInboundAttempt(db, VK_CHANNEL, eventId);
+      if (attempts >= MAX_EVENT_ATTEMPTS) {
         logger.error({ eventId }, 'vk event dropped after repeated failures');
         await deleteInboundEvent(db, VK_CHANNEL, eventId);
       }

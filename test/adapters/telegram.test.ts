@@ -2,6 +2,7 @@ import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../bot/app.ts';
 import { loadEnv } from '../../config/env.ts';
+import { pendingOutboundCount } from '../support/delivery.ts';
 import { FakeTelegram } from '../support/fake-telegram.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { waitFor } from '../support/redis.ts';
@@ -91,17 +92,8 @@ class Parent {
     return status;
   }
 
-  async pending(): Promise<number> {
-    const row = await this.h.service.db
-      .selectFrom('messages')
-      .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('contacts.channel', '=', 'telegram')
-      .where('contacts.external_id', '=', String(this.chatId))
-      .where('messages.status', '=', 'pending')
-      .where('messages.direction', '=', 'out')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  pending(): Promise<number> {
+    return pendingOutboundCount(this.h.service.db, 'telegram', String(this.chatId));
   }
 
   say(text: string) {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../bot/app.ts';
 import { loadEnv } from '../../config/env.ts';
+import { pendingOutboundCount } from '../support/delivery.ts';
 import { FakeVk, type VkEvent } from '../support/fake-vk.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { waitFor } from '../support/redis.ts';
@@ -73,17 +74,8 @@ class Parent {
       .join('\n---\n');
   }
 
-  async pending(): Promise<number> {
-    const row = await this.h.service.db
-      .selectFrom('messages')
-      .innerJoin('contacts', 'contacts.id', 'messages.contact_id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('contacts.channel', '=', 'vk')
-      .where('contacts.external_id', '=', String(this.peerId))
-      .where('messages.status', '=', 'pending')
-      .where('messages.direction', '=', 'out')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  pending(): Promise<number> {
+    return pendingOutboundCount(this.h.service.db, 'vk', String(this.peerId));
   }
 
   async send(event: VkEvent): Promise<void> {
