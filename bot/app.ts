@@ -34,7 +34,9 @@ export type ServiceTuning = { staffMinIntervalMs?: number };
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
   const center = await loadCenterProfile(env.CENTER_CONFIG);
-  const db = await openDatabase(databaseOptions(env));
+  const db = await openDatabase(databaseOptions(env), (error) =>
+    logger.warn({ err: error }, 'idle database connection lost; it will be replaced'),
+  );
   await migrateToLatest(db);
   const translator = new Translator((key, error) => logger.warn({ key, err: error }, 'translation problem'));
 

@@ -6,6 +6,7 @@ import pg from 'pg';
 import * as initial from './migrations/001_initial.ts';
 import * as delivery from './migrations/002_delivery.ts';
 import * as inboundEvents from './migrations/003_inbound_events.ts';
+import * as bookings from './migrations/004_bookings.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
   '002_delivery': delivery,
   '003_inbound_events': inboundEvents,
+  '004_bookings': bookings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -32,9 +34,15 @@ export function databaseOptions(env: { DATABASE_URL?: string; DATA_DIR: string }
     : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` };
 }
 
-export async function openDatabase(options: DatabaseOptions): Promise<Db> {
+export async function openDatabase(
+  options: DatabaseOptions,
+  onIdleError?: (error: Error) => void,
+): Promise<Db> {
   if (options.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle client losing its server connection (restart, admin termination) must not crash the process;
+    // the pool replaces it on the next query.
+    pool.on('error', (error) => onIdleError?.(error));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });

@@ -94,7 +94,31 @@ export type InboundEventsTable = {
   attempts: Generated<number>;
 };
 
+export type BookingStatus = 'held' | 'confirmed' | 'cancelled' | 'expired' | 'attended' | 'missed';
+
+export type BookingsTable = {
+  id: Generated<number>;
+  contact_id: number | null;
+  appeal_id: number | null;
+  kind: Generated<'specialist' | 'partner'>;
+  specialist_id: string | null;
+  format: string | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  status: BookingStatus;
+  hold_expires_at: NullableTimestamp;
+  cancelled_by: 'family' | 'staff' | null;
+  rescheduled_from: number | null;
+  partner_org: string | null;
+  partner_address: string | null;
+  partner_person: string | null;
+  partner_phone: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};
+
 export type Database = {
+  bookings: BookingsTable;
   inbound_events: InboundEventsTable;
   contacts: ContactsTable;
   consents: ConsentsTable;
@@ -107,3 +131,5 @@ export type Database = {
 export type Contact = Selectable<ContactsTable>;
 export type Appeal = Selectable<AppealsTable>;
 export type NewAppeal = Insertable<AppealsTable>;
+
+export type Booking = Selectable<BookingsTable>;
