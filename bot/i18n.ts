@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FluentBundle, FluentResource } from '@fluent/bundle';
 import { LOCALES, type Locale } from '../config/center.ts';
@@ -15,8 +15,12 @@ export type RenderedMessage = {
 
 export const LOCALES_DIR = fileURLToPath(new URL('../locales/', import.meta.url));
 
-export function localeFile(locale: Locale): string {
-  return `${LOCALES_DIR}${locale}.ftl`;
+/** A locale's messages: `ru.ftl` plus feature files `ru.<feature>.ftl` (e.g. `ru.booking.ftl`). */
+export function localeFiles(locale: Locale): string[] {
+  const extra = readdirSync(LOCALES_DIR)
+    .filter((name) => name.startsWith(`${locale}.`) && name.endsWith('.ftl') && name !== `${locale}.ftl`)
+    .sort();
+  return [`${locale}.ftl`, ...extra].map((name) => `${LOCALES_DIR}${name}`);
 }
 
 export class Translator {
@@ -26,8 +30,10 @@ export class Translator {
     for (const locale of LOCALES) {
       // Isolation marks (U+2068/9) would show up as garbage in some messengers' clients.
       const bundle = new FluentBundle(locale, { useIsolating: false });
-      const errors = bundle.addResource(new FluentResource(readFileSync(localeFile(locale), 'utf8')));
-      if (errors.length > 0) throw new Error(`locales/${locale}.ftl: ${errors.map(String).join('; ')}`);
+      for (const file of localeFiles(locale)) {
+        const errors = bundle.addResource(new FluentResource(readFileSync(file, 'utf8')));
+        if (errors.length > 0) throw new Error(`${file}: ${errors.map(String).join('; ')}`);
+      }
       this.bundles.set(locale, bundle);
     }
   }

@@ -10,7 +10,7 @@ import type { Effect, FlowEvent, OutboundMessage, UserEvent } from '../flows/typ
 import type { JobScheduler } from '../scheduler/scheduler.ts';
 import { anonymizeAppealsOfContact, createAppeal } from '../storage/appeals.ts';
 import { currentConsent, recordConsent, withdrawConsents } from '../storage/consents.ts';
-import { setContactLocale, upsertContact } from '../storage/contacts.ts';
+import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
 import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
@@ -83,6 +83,22 @@ export class Runtime {
         this.deps.logger.error({ err: error }, 'appeal listener failed');
       }
     }
+  }
+
+  /**
+   * A message the system starts (reminder, dispatcher's note, cancellation by staff): rendered in the
+   * contact's language, stored in the transcript/ledger, and handed to the channel like any reply. Runs in
+   * the conversation's queue so it never interleaves with an update being processed.
+   */
+  async sendSystemMessage(contactId: number, messages: OutboundMessage[]): Promise<boolean> {
+    const contact = await getContact(this.deps.db, contactId);
+    if (!contact) return false;
+    return this.locks.run(`${contact.channel}\u0000${contact.external_id}`, async () => {
+      const rendered = messages.map((message) => this.deps.translator.render(toLocale(contact.locale), message));
+      await appendMessages(this.deps.db, contact.id, 'out', rendered, this.clock());
+      this.notify({ channel: contact.channel, externalId: contact.external_id, event: { type: 'start' } }, contact.id);
+      return true;
+    });
   }
 
   handle(update: InboundUpdate): Promise<HandleResult> {

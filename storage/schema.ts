@@ -113,6 +113,9 @@ export type BookingsTable = {
   partner_address: string | null;
   partner_person: string | null;
   partner_phone: string | null;
+  reminded_day_before_at: NullableTimestamp;
+  reminded_two_hours_at: NullableTimestamp;
+  attendance_asked_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 };

@@ -2,13 +2,17 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluentResource } from '@fluent/bundle';
 import { describe, expect, it } from 'vitest';
-import { localeFile, Translator } from '../bot/i18n.ts';
+import { localeFiles, Translator } from '../bot/i18n.ts';
 import { LOCALES } from '../config/center.ts';
 
 /** Message ids and their variable names, straight from the .ftl syntax tree. */
 function messages(locale: string): Map<string, Set<string>> {
-  const resource = new FluentResource(readFileSync(localeFile(locale as 'ru'), 'utf8'));
   const result = new Map<string, Set<string>>();
+  for (const file of localeFiles(locale as 'ru')) collect(new FluentResource(readFileSync(file, 'utf8')), result);
+  return result;
+}
+
+function collect(resource: FluentResource, result: Map<string, Set<string>>): void {
   // FluentResource.body holds the parsed messages; variables are found by a walk over the pattern.
   for (const message of (resource as unknown as { body: Array<{ id: string; value: unknown }> }).body) {
     const variables = new Set<string>();
@@ -19,9 +23,10 @@ function messages(locale: string): Map<string, Set<string>> {
       for (const value of Object.values(record)) walk(value);
     };
     walk(message.value);
+    // The same id in two files of a locale would silently override one text with another.
+    if (result.has(message.id)) throw new Error(`message "${message.id}" defined twice`);
     result.set(message.id, variables);
   }
-  return result;
 }
 
 function sourceFiles(dir: string): string[] {

@@ -24,6 +24,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       partner_address text,
       partner_person text,
       partner_phone text,
+      -- Reminder ledger: a reminder is sent once even if its job is retried or re-created at start-up.
+      reminded_day_before_at timestamptz,
+      reminded_two_hours_at timestamptz,
+      attendance_asked_at timestamptz,
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now(),
       check (ends_at > starts_at),
