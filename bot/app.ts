@@ -10,6 +10,7 @@ import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../stor
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Translator } from './i18n.ts';
+import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
 
@@ -43,7 +44,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   let scheduler: Scheduler | undefined;
   let jobs: JobScheduler = noScheduler;
   if (env.REDIS_URL) {
-    scheduler = new Scheduler({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, db, logger });
+    scheduler = new Scheduler({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, db, logger, center });
     const { reconciled } = await scheduler.start();
     logger.info({ reconciled }, 'scheduler started');
     jobs = scheduler;
@@ -55,6 +56,8 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   }
 
   const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger });
+  // Bound late: reminders are sent through the runtime, which itself schedules them.
+  scheduler?.onBookingReminder(createReminderHandler({ db, center, runtime, logger }));
 
   const senders: ChannelSender[] = [];
   const telegram = env.TELEGRAM_BOT_TOKEN
@@ -98,7 +101,15 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   if (staff) runtime.onAppealRegistered((appealId) => void staff.notify(appealId));
 
   const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
-  const app = await buildServer({ runtime, db, translator, center, logger, dispatcherPassword });
+  const app = await buildServer({
+    runtime,
+    db,
+    translator,
+    center,
+    logger,
+    dispatcherPassword,
+    scheduler: jobs,
+  });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
   await telegram?.start();

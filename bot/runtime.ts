@@ -15,6 +15,12 @@ import { loadConversationState, saveConversationState } from '../storage/convers
 import type { Db } from '../storage/db.ts';
 import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
 import { claimUpdate } from '../storage/updates.ts';
+import {
+  applyBookingEffect,
+  type BookingEffectContext,
+  isBookingEffect,
+  releaseBookingsOfContact,
+} from './booking-effects.ts';
 import type { RenderedMessage, Translator } from './i18n.ts';
 import { KeyedLock } from './keyed-lock.ts';
 
@@ -94,9 +100,14 @@ export class Runtime {
     const contact = await getContact(this.deps.db, contactId);
     if (!contact) return false;
     return this.locks.run(`${contact.channel}\u0000${contact.external_id}`, async () => {
-      const rendered = messages.map((message) => this.deps.translator.render(toLocale(contact.locale), message));
+      const rendered = messages.map((message) =>
+        this.deps.translator.render(toLocale(contact.locale), message),
+      );
       await appendMessages(this.deps.db, contact.id, 'out', rendered, this.clock());
-      this.notify({ channel: contact.channel, externalId: contact.external_id, event: { type: 'start' } }, contact.id);
+      this.notify(
+        { channel: contact.channel, externalId: contact.external_id, event: { type: 'start' } },
+        contact.id,
+      );
       return true;
     });
   }
@@ -212,6 +223,18 @@ class Session {
     private readonly announceAppeal: (appealId: number) => void,
   ) {}
 
+  private bookingContext(): BookingEffectContext {
+    return {
+      tx: this.tx,
+      contactId: this.contactId,
+      now: this.now,
+      center: this.deps.center,
+      scheduler: this.deps.scheduler,
+      afterCommit: this.afterCommit,
+      logger: this.deps.logger,
+    };
+  }
+
   get hasConsent(): boolean {
     return this.consentId !== undefined;
   }
@@ -253,6 +276,7 @@ class Session {
 
   private async apply(effect: Effect): Promise<FlowEvent | undefined> {
     const { tx, contactId, now } = this;
+    if (isBookingEffect(effect)) return applyBookingEffect(effect, this.bookingContext());
     switch (effect.type) {
       case 'recordConsent': {
         const id = await recordConsent(tx, {
@@ -279,10 +303,11 @@ class Session {
         if (due) this.afterCommit.push(() => this.deps.scheduler.scheduleCallbackDeadline(created.id, due));
         this.afterCommit.push(async () => this.announceAppeal(created.id));
         this.deps.logger.info({ appealId: created.id, channel: this.channel }, 'appeal registered');
-        return { type: 'appealSubmitted', number: created.number };
+        return { type: 'appealSubmitted', number: created.number, appealId: created.id };
       }
       case 'deleteMyData': {
         const appeals = await anonymizeAppealsOfContact(tx, contactId, now);
+        await releaseBookingsOfContact(this.bookingContext());
         await deleteMessages(tx, contactId);
         await withdrawConsents(tx, contactId, now);
         this.consentId = undefined;

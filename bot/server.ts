@@ -8,7 +8,9 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
+import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
+import { type JobScheduler, noScheduler } from '../scheduler/scheduler.ts';
 import type { Db } from '../storage/db.ts';
 import type { Translator } from './i18n.ts';
 import type { Runtime } from './runtime.ts';
@@ -20,6 +22,8 @@ export type ServerDeps = {
   center: CenterProfile;
   logger: Logger;
   dispatcherPassword: string;
+  /** Reminder jobs of bookings the staff API creates or cancels; no-op when omitted. */
+  scheduler?: JobScheduler;
 };
 
 /**
@@ -62,5 +66,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/health', async () => ({ ok: true }));
   await registerWebChat(app, deps);
   registerDispatcherPage(app, { db: deps.db, center: deps.center, password: deps.dispatcherPassword });
+  registerStaffApi(app, {
+    db: deps.db,
+    center: deps.center,
+    runtime: deps.runtime,
+    scheduler: deps.scheduler ?? noScheduler,
+    password: deps.dispatcherPassword,
+    logger: deps.logger,
+  });
   return app;
 }

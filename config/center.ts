@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './env.ts';
@@ -30,7 +30,62 @@ const TimeRange = z
 export type TimeRange = z.output<typeof TimeRange>;
 
 const isoDate = z.string().regex(/^\d{4}-\d\d-\d\d$/, 'expected YYYY-MM-DD');
+/** A real calendar date (used by the booking fields; `isoDate` above only checks the shape). */
+const calendarDate = isoDate.refine((value) => DateTime.fromISO(value).isValid, 'not a calendar date');
 const weekday = z.enum(WEEKDAYS);
+/** Working periods per weekday; a lunch break is the gap between two periods. */
+const WorkingHours = z.partialRecord(weekday, z.array(TimeRange));
+
+export const MEETING_FORMATS = ['in_person', 'phone', 'video'] as const;
+export type MeetingFormat = (typeof MEETING_FORMATS)[number];
+
+const Specialist = z.object({
+  id: z.string().min(1),
+  role: z.enum(['lawyer', 'psychologist', 'speech_therapist', 'family_specialist', 'other']),
+  name: LocalizedText,
+  /** The services[].id this specialist provides. */
+  service: z.string().min(1).optional(),
+  formats: z.array(z.enum(MEETING_FORMATS)).min(1).default(['in_person']),
+  /** Room or address of in-person appointments; the center's address when omitted (see specialistPlace). */
+  place: LocalizedText.optional(),
+  /** The specialist's own periods per weekday; the center's workingHours when omitted. */
+  workingHours: WorkingHours.optional(),
+  slotMinutes: z.number().int().min(15).max(240).default(45),
+  /** Local dates the specialist does not receive (leave, training). */
+  daysOff: z.array(calendarDate).default([]),
+});
+
+const Service = z.object({
+  id: z.string().min(1),
+  name: LocalizedText,
+  /** What the family should bring; omitted when nothing is needed. */
+  whatToBring: LocalizedText.optional(),
+});
+
+/** Non-working days beyond weekends, and weekend days worked instead (transfers by the Government decree). */
+const Calendar = z.object({
+  holidays: z.array(calendarDate).default([]),
+  /** A transferred working Saturday/Sunday works with the periods of weekday `as`. */
+  workingWeekends: z.array(z.object({ date: calendarDate, as: weekday })).default([]),
+});
+
+const Booking = z.object({
+  /** How long a slot is held while the family confirms. */
+  holdMinutes: z.number().int().min(1).max(60).default(10),
+  /** The earliest bookable slot starts this long after now. */
+  minLeadMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(120),
+  /** How many local days ahead slots are offered. */
+  searchDays: z.number().int().min(1).max(60).default(14),
+  /** Local time of the reminder on the day before the appointment. */
+  dayBeforeReminderAt: clock.default('12:00'),
+  /** No messages are sent from `from` to `to` local time (may wrap past midnight). */
+  quietHours: z.object({ from: clock.default('21:00'), to: clock.default('08:00') }).prefault({}),
+});
 
 /** Recurrence of an outreach visit (outreach.md "Rules implied"). */
 const OutreachRule = z.discriminatedUnion('type', [
@@ -56,16 +111,8 @@ const CenterProfileSchema = z
       .max(24 * 60)
       .default(120),
     consent: z.object({ version: z.string().min(1) }),
-    specialists: z
-      .array(
-        z.object({
-          id: z.string().min(1),
-          role: z.enum(['lawyer', 'psychologist', 'speech_therapist', 'family_specialist', 'other']),
-          name: LocalizedText,
-        }),
-      )
-      .default([]),
-    services: z.array(z.object({ id: z.string().min(1), name: LocalizedText })).default([]),
+    specialists: z.array(Specialist).default([]),
+    services: z.array(Service).default([]),
     outreach: z
       .array(
         z.object({
@@ -76,13 +123,74 @@ const CenterProfileSchema = z
         }),
       )
       .default([]),
+    calendar: Calendar.prefault({}),
+    booking: Booking.prefault({}),
   })
   .refine((profile) => Object.values(profile.workingHours).some((periods) => periods && periods.length > 0), {
     message: 'workingHours must have at least one working period',
     path: ['workingHours'],
+  })
+  .superRefine((profile, ctx) => {
+    const serviceIds = profile.services.map((service) => service.id);
+    profile.specialists.forEach((specialist, index) => {
+      if (specialist.service !== undefined && !serviceIds.includes(specialist.service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['specialists', index, 'service'],
+          message: `unknown service "${specialist.service}"; expected one of: ${serviceIds.join(', ') || '(no services)'}`,
+        });
+      }
+      const hours = specialist.workingHours;
+      if (hours && !Object.values(hours).some((periods) => periods && periods.length > 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['specialists', index, 'workingHours'],
+          message: 'workingHours must have at least one working period (omit it to use the center hours)',
+        });
+      }
+    });
+    profile.calendar.workingWeekends.forEach((entry, index) => {
+      const day = DateTime.fromISO(entry.date);
+      if (day.weekday < 6) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['calendar', 'workingWeekends', index, 'date'],
+          message: `${entry.date} is a ${day.setLocale('en').toFormat('cccc')}, not a Saturday or Sunday`,
+        });
+      }
+      if (profile.calendar.holidays.includes(entry.date)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['calendar', 'workingWeekends', index, 'date'],
+          message: `${entry.date} is also listed in calendar.holidays`,
+        });
+      }
+    });
+    const { dayBeforeReminderAt, quietHours } = profile.booking;
+    if (isQuietClock(dayBeforeReminderAt, quietHours)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['booking', 'dayBeforeReminderAt'],
+        message: `${dayBeforeReminderAt} falls in quiet hours ${quietHours.from}–${quietHours.to}`,
+      });
+    }
   });
 
 export type CenterProfile = z.output<typeof CenterProfileSchema>;
+export type Specialist = CenterProfile['specialists'][number];
+export type Service = CenterProfile['services'][number];
+
+/** Whether a local "HH:MM" lies in quiet hours [from, to), which may wrap past midnight; from = to means none. */
+export function isQuietClock(time: string, quietHours: { from: string; to: string }): boolean {
+  const { from, to } = quietHours;
+  if (from === to) return false;
+  return from < to ? time >= from && time < to : time >= from || time < to;
+}
+
+/** Where a specialist receives in person: their own place, else the center's address. */
+export function specialistPlace(center: CenterProfile, specialist: Specialist): LocalizedText {
+  return specialist.place ?? center.address;
+}
 
 export function parseCenterProfile(raw: unknown, source = 'center profile'): CenterProfile {
   const parsed = CenterProfileSchema.safeParse(raw);

@@ -5,6 +5,19 @@ import { formatOutreachLines, formatWorkingHours } from '../domain/center-info.t
 import { relativeMomentArgs } from '../domain/moments.ts';
 import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
 import {
+  BOOKING_STEPS,
+  BookingStateSchema,
+  bookingBack,
+  bookingQuestion,
+  holdFromPayload,
+  isBookingStep,
+  onBookingAnswer,
+  onBookingResult,
+  roleForPurpose,
+  showMyBookings,
+  startBooking,
+} from './booking.ts';
+import {
   buttonValue,
   DEPENDENT_STEPS,
   type Draft,
@@ -14,6 +27,7 @@ import {
   type StepId,
   summaryArgs,
 } from './intake-steps.ts';
+import { menuMessage } from './menu.ts';
 import type {
   Button,
   Effect,
@@ -36,7 +50,7 @@ const PROMPT_STEPS = ['menu', 'consent', 'confirm', 'edit', 'resume', 'deleteCon
 
 export const ConversationStateSchema = z.object({
   v: z.literal(1),
-  step: z.enum([...PROMPT_STEPS, ...STEP_IDS]),
+  step: z.enum([...PROMPT_STEPS, ...STEP_IDS, ...BOOKING_STEPS]),
   draft: AppealDraftSchema.partial(),
   /** Steps answered so far, for "back". */
   trail: z.array(z.enum(STEP_IDS)),
@@ -46,6 +60,8 @@ export const ConversationStateSchema = z.object({
   editBackup: AppealDraftSchema.partial().optional(),
   /** Where the person was when "resume?" was asked. */
   pausedAt: z.enum([...STEP_IDS, 'confirm', 'edit']).optional(),
+  /** Booking in progress, or the appeal a booking should be linked to. */
+  booking: BookingStateSchema.optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 type Step = ConversationState['step'];
@@ -63,17 +79,6 @@ const reply = (state: ConversationState, messages: OutboundMessage[], effects: E
 
 // ---------------------------------------------------------------------------------------------------------
 // Messages
-
-export const MENU_BUTTONS: Button[][] = [
-  [{ label: msg('menu-intake'), payload: 'menu:intake' }],
-  [
-    { label: msg('menu-contacts'), payload: 'menu:contacts' },
-    { label: msg('menu-outreach'), payload: 'menu:outreach' },
-  ],
-  [{ label: msg('menu-delete'), payload: 'menu:delete' }],
-];
-
-const menuMessage = (parts: Array<Msg | Msg[]>): OutboundMessage => ({ parts, buttons: MENU_BUTTONS });
 
 function centerArgs(ctx: FlowContext) {
   return {
@@ -129,6 +134,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 function currentQuestion(state: ConversationState, ctx: FlowContext): OutboundMessage {
   const { step } = state;
   if (isIntakeStep(step)) return STEPS[step].ask(ctx, state.draft);
+  if (isBookingStep(step)) return bookingQuestion(state, ctx);
   switch (step) {
     case 'consent':
       return consentQuestion(ctx);
@@ -229,14 +235,18 @@ const intakeInProgress = (state: ConversationState) =>
 export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: FlowContext): Result {
   const state = structuredClone(stateIn);
 
-  if (event.type === 'appealSubmitted') return afterSubmit(event.number, state, ctx);
+  if (event.type === 'appealSubmitted') return afterSubmit(event.number, event.appealId, state, ctx);
   if (event.type === 'dataDeleted') {
     return reply(initialState(), [menuMessage([msg('delete-done', { appeals: event.appeals })])]);
   }
+  if (event.type === 'attendanceRecorded') return reply(state, []);
+  if (!isUserEvent(event)) return onBookingResult(state, event, ctx) ?? reply(state, []);
 
   const command = commandOf(event);
   if (command) return handleCommand(command, state, event, ctx);
   if (event.type === 'unsupported') return reask(state, ctx, msg('error-unsupported-message'));
+  const global = onGlobalButton(state, event, ctx);
+  if (global) return global;
 
   switch (state.step) {
     case 'menu':
@@ -252,8 +262,37 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
     case 'deleteConfirm':
       return onDeleteConfirm(state, event, ctx);
     default:
-      return onIntakeAnswer(state, state.step, event, ctx);
+      if (isBookingStep(state.step)) {
+        return onBookingAnswer(state, event, ctx, (reason) => reask(state, ctx, msg(reason)));
+      }
+      return onIntakeAnswer(state, state.step as StepId, event, ctx);
   }
+}
+
+const USER_EVENTS = ['start', 'text', 'button', 'contact', 'unsupported'];
+const isUserEvent = (event: FlowEvent): event is UserEvent => USER_EVENTS.includes(event.type);
+
+/**
+ * Buttons that work wherever the conversation is, because they come with reminders and staff messages:
+ * "did the appointment take place?", "my appointments", and a concrete slot offered as an alternative.
+ * During an intake a slot or menu button would lose the person's place, so only attendance is taken there.
+ */
+function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowContext): Result | undefined {
+  if (event.type !== 'button') return undefined;
+  const attendance = /^attend:(yes|no):(\d+)$/.exec(event.payload);
+  if (attendance) {
+    const attended = attendance[1] === 'yes';
+    const question = state.step === 'menu' ? [] : [currentQuestion(state, ctx)];
+    return reply(
+      state,
+      [{ parts: [msg(attended ? 'attend-thanks-yes' : 'attend-thanks-no', centerArgs(ctx))] }, ...question],
+      [{ type: 'markAttendance', bookingId: Number(attendance[2]), attended }],
+    );
+  }
+  if (intakeInProgress(state) || state.step === 'consent') return undefined;
+  if (event.payload === 'menu:bookings') return showMyBookings(state);
+  if (event.payload === 'menu:book') return onMenu({ ...state, step: 'menu' }, event, ctx);
+  return event.payload.startsWith('slot:') ? holdFromPayload(state, event.payload) : undefined;
 }
 
 function handleCommand(
@@ -303,6 +342,7 @@ function handleCommand(
 }
 
 function goBack(state: ConversationState, ctx: FlowContext): Result {
+  if (isBookingStep(state.step)) return bookingBack(state, ctx);
   if (state.step === 'edit') return reply({ ...state, step: 'confirm' }, [summaryMessage(state, ctx)]);
   if (state.step === 'resume') return reply(state, [resumeQuestion()]);
   if (state.editQueue) {
@@ -348,6 +388,17 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
       ]);
     case 'delete':
       return reply({ ...state, step: 'deleteConfirm' }, [deleteQuestion()]);
+    case 'book':
+    case 'book:lawyer':
+    case 'book:psychologist':
+    case 'book:other': {
+      // Booking needs to know who the family is: without consent it starts with the intake (consent first).
+      if (!ctx.hasConsent) return startIntake(ctx);
+      const role = choice === 'book' ? undefined : (choice.slice(5) as 'lawyer' | 'psychologist' | 'other');
+      return startBooking(state, ctx, role, state.booking?.appealId);
+    }
+    case 'bookings':
+      return showMyBookings(state);
     default:
       return reply(state, [
         menuMessage([event.type === 'button' ? msg('error-stale-button') : msg('menu-not-understood')]),
@@ -358,7 +409,9 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
 function menuChoiceFromText(event: UserEvent): string | undefined {
   if (event.type !== 'text') return undefined;
   const text = event.text.toLocaleLowerCase('ru');
-  if (/обращ|помо[гщ]|юрист|психолог|консульт|запис|help|appeal|lawyer|psycholog/.test(text)) return 'intake';
+  if (/мои записи|my (appointments|bookings)/.test(text)) return 'bookings';
+  if (/запис|appointment|book/.test(text)) return 'book';
+  if (/обращ|помо[гщ]|юрист|психолог|консульт|help|appeal|lawyer|psycholog/.test(text)) return 'intake';
   if (/контакт|телефон|адрес|час|режим|contact|phone|hours/.test(text)) return 'contacts';
   if (/график|выезд|расписан|приезж|schedule|visit/.test(text)) return 'outreach';
   if (/удал.*данн|delete.*data/.test(text)) return 'delete';
@@ -539,7 +592,12 @@ function onDeleteConfirm(state: ConversationState, event: UserEvent, ctx: FlowCo
 }
 
 /** After the runtime stored the appeal: say what happens next, exactly, and how to reach the center. */
-function afterSubmit(number: string, state: ConversationState, ctx: FlowContext): Result {
+function afterSubmit(
+  number: string,
+  appealId: number | undefined,
+  state: ConversationState,
+  ctx: FlowContext,
+): Result {
   const { draft } = state;
   const due = draft.callbackDueAt ? dueArgs(new Date(draft.callbackDueAt), ctx) : dueArgs(ctx.now, ctx);
   let nextKey: string;
@@ -552,6 +610,18 @@ function afterSubmit(number: string, state: ConversationState, ctx: FlowContext)
     args = { ...args, ...dueArgs(new Date(draft.callbackWindowFrom), ctx, 'from') };
   } else nextKey = 'next-callback';
 
+  // For an in-person visit the family can pick a time at once instead of waiting for the call.
+  if (draft.contactMode === 'in_person') {
+    const role = roleForPurpose(draft.purpose);
+    return reply({ ...initialState(), booking: appealId ? { appealId } : undefined }, [
+      { parts: [msg('appeal-accepted', { number }), msg(nextKey, args)] },
+      {
+        parts: [msg('book-offer')],
+        buttons: [[{ label: msg('book-offer-button'), payload: `menu:book:${role}` }]],
+      },
+      menuMessage([msg('closing', centerArgs(ctx))]),
+    ]);
+  }
   return reply(initialState(), [
     { parts: [msg('appeal-accepted', { number }), msg(nextKey, args)] },
     menuMessage([msg('closing', centerArgs(ctx))]),

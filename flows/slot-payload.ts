@@ -13,5 +13,7 @@ export function decodeSlotPayload(payload: string): SlotRef | undefined {
   const match = /^slot:([A-Za-z0-9_-]{1,32}):([0-9a-z]{1,10})$/.exec(payload);
   if (!match?.[1] || !match[2]) return undefined;
   const minutes = Number.parseInt(match[2], 36);
-  return Number.isFinite(minutes) ? { specialistId: match[1], startsAt: new Date(minutes * 60_000) } : undefined;
+  return Number.isFinite(minutes)
+    ? { specialistId: match[1], startsAt: new Date(minutes * 60_000) }
+    : undefined;
 }

@@ -28,8 +28,22 @@ export type UserEvent =
 
 /** Results of effects, fed back into the flow by the runtime so the flow stays pure. */
 export type SystemEvent =
-  | { type: 'appealSubmitted'; number: string }
-  | { type: 'dataDeleted'; appeals: number };
+  | { type: 'appealSubmitted'; number: string; appealId?: number }
+  | { type: 'dataDeleted'; appeals: number }
+  | { type: 'slotsFound'; slots: SlotInfo[] }
+  | { type: 'slotHeld'; bookingId: number; slot: SlotInfo }
+  | { type: 'slotTaken'; alternatives: SlotInfo[] }
+  | { type: 'bookingConfirmed'; bookingId: number }
+  | { type: 'holdExpired' }
+  | {
+      type: 'bookingsListed';
+      bookings: Array<{ id: number; startsAt: string; role?: 'lawyer' | 'psychologist' | 'other' }>;
+    }
+  | { type: 'bookingCancelled'; ok: boolean }
+  | { type: 'attendanceRecorded'; ok: boolean };
+
+/** A slot as flows see it: ISO instants, so it can live in the persisted state. */
+export type SlotInfo = { specialistId: string; startsAt: string; endsAt: string };
 
 export type FlowEvent = UserEvent | SystemEvent;
 
@@ -37,7 +51,13 @@ export type FlowEvent = UserEvent | SystemEvent;
 export type Effect =
   | { type: 'recordConsent'; granted: boolean }
   | { type: 'submitAppeal'; draft: AppealDraft }
-  | { type: 'deleteMyData' };
+  | { type: 'deleteMyData' }
+  | { type: 'findSlots'; role: 'lawyer' | 'psychologist' | 'other' }
+  | { type: 'holdSlot'; specialistId: string; startsAt: string }
+  | { type: 'confirmBooking'; bookingId: number; rescheduleOf?: number; appealId?: number }
+  | { type: 'listBookings' }
+  | { type: 'cancelBooking'; bookingId: number }
+  | { type: 'markAttendance'; bookingId: number; attended: boolean };
 
 export type FlowContext = {
   now: Date;

@@ -1,10 +1,28 @@
 import { z } from 'zod';
 
 /** Queue names. One queue per concern keeps priorities and rate limits independent. */
-export const QUEUES = { sla: 'sla' } as const;
+export const QUEUES = { sla: 'sla', reminders: 'reminders' } as const;
 
 export const CallbackDeadlineJob = z.object({ appealId: z.number().int().positive() });
 export type CallbackDeadlineJob = z.infer<typeof CallbackDeadlineJob>;
+
+export const BookingReminderJob = z.object({ bookingId: z.number().int().positive() });
+export type BookingReminderJob = z.infer<typeof BookingReminderJob>;
+
+/** What a booking reminder job asks for: a reminder the day before, one 2 hours before, the attendance question. */
+export const BOOKING_REMINDER_KINDS = ['dayBefore', 'twoHours', 'attendance'] as const;
+export type BookingReminderKind = (typeof BOOKING_REMINDER_KINDS)[number];
+
+/** BullMQ job names of the reminders queue, per kind. */
+export const REMINDER_JOB_NAMES = {
+  dayBefore: 'booking-day-before',
+  twoHours: 'booking-two-hours',
+  attendance: 'booking-attendance',
+} as const satisfies Record<BookingReminderKind, string>;
+
+export function reminderKindOfJob(name: string): BookingReminderKind | undefined {
+  return BOOKING_REMINDER_KINDS.find((kind) => REMINDER_JOB_NAMES[kind] === name);
+}
 
 /**
  * Deterministic ids make scheduling idempotent: adding the same job twice (a retried request, start-up
@@ -12,4 +30,13 @@ export type CallbackDeadlineJob = z.infer<typeof CallbackDeadlineJob>;
  */
 export const jobIds = {
   callbackDeadline: (appealId: number) => `callback-deadline-${appealId}`,
+  bookingDayBefore: (bookingId: number) => `booking-${bookingId}-day-before`,
+  bookingTwoHours: (bookingId: number) => `booking-${bookingId}-two-hours`,
+  bookingAttendance: (bookingId: number) => `booking-${bookingId}-attendance`,
+  bookingReminder: (kind: BookingReminderKind, bookingId: number): string =>
+    kind === 'dayBefore'
+      ? jobIds.bookingDayBefore(bookingId)
+      : kind === 'twoHours'
+        ? jobIds.bookingTwoHours(bookingId)
+        : jobIds.bookingAttendance(bookingId),
 };

@@ -1,9 +1,21 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { CenterProfile } from '../config/center.ts';
+import { reminderTimes } from '../domain/slots.ts';
 import { appealsAwaitingContact, markOverdueIfStillWaiting } from '../storage/appeals.ts';
+import { bookingsNeedingReminders } from '../storage/bookings.ts';
 import type { Db } from '../storage/db.ts';
-import { CallbackDeadlineJob, jobIds, QUEUES } from './jobs.ts';
+import {
+  BOOKING_REMINDER_KINDS,
+  BookingReminderJob,
+  type BookingReminderKind,
+  CallbackDeadlineJob,
+  jobIds,
+  QUEUES,
+  REMINDER_JOB_NAMES,
+  reminderKindOfJob,
+} from './jobs.ts';
 import { checkEvictionPolicy, createRedis } from './redis.ts';
 
 export type SchedulerOptions = {
@@ -15,25 +27,69 @@ export type SchedulerOptions = {
   clock?: () => Date;
   /** Called when an appeal's callback promise was missed (issue 6 notifies dispatchers from here). */
   onOverdue?: (appealId: number) => Promise<void> | void;
+  /** Needed for booking reminders (their local times); without it no reminder is scheduled. */
+  center?: CenterProfile;
 };
+
+/** The booking fields reminder times are computed from. */
+export type ReminderBooking = { id: number; startsAt: Date; endsAt: Date; createdAt: Date };
+
+/** Sends one reminder of a booking; bound late by the composition root (it needs the runtime). */
+export type BookingReminderHandler = (kind: BookingReminderKind, bookingId: number) => Promise<void>;
 
 /** What the runtime needs from the scheduler; a no-op twin exists for running without Redis. */
 export type JobScheduler = {
   scheduleCallbackDeadline(appealId: number, dueAt: Date): Promise<void>;
+  /** Day-before and 2-hour reminders and the attendance question; idempotent per booking. */
+  scheduleBookingReminders(booking: ReminderBooking): Promise<void>;
+  /** Removes a booking's pending reminder jobs (cancelled or rescheduled). */
+  cancelBookingReminders(bookingId: number): Promise<void>;
 };
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Retries and retention shared by all jobs: a failed job is kept a week for diagnosis. */
+const JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+/** Ledger columns of the bookings table, per reminder kind. */
+const LEDGER = {
+  dayBefore: 'reminded_day_before_at',
+  twoHours: 'reminded_two_hours_at',
+  attendance: 'attendance_asked_at',
+} as const satisfies Record<BookingReminderKind, string>;
 
 export class Scheduler implements JobScheduler {
   private readonly connection: Redis;
   private readonly sla: Queue;
+  private readonly reminders: Queue;
   private worker: Worker | undefined;
+  private reminderWorker: Worker | undefined;
   private workerConnection: Redis | undefined;
+  private reminderConnection: Redis | undefined;
+  private started = false;
   private readonly clock: () => Date;
+  private reminderHandler: BookingReminderHandler | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.connection = createRedis(options.redisUrl);
     this.connection.on('error', (error) => options.logger.warn({ err: error }, 'redis connection error'));
     this.sla = new Queue(QUEUES.sla, { connection: this.connection, prefix: options.prefix });
+    this.reminders = new Queue(QUEUES.reminders, { connection: this.connection, prefix: options.prefix });
+  }
+
+  /**
+   * Binds what sends a booking reminder. Reminder jobs are processed only once a handler is bound, so a job
+   * due while the service is still starting waits in Redis instead of failing.
+   */
+  onBookingReminder(handler: BookingReminderHandler): void {
+    this.reminderHandler = handler;
+    if (this.started && !this.reminderWorker) this.startReminderWorker();
   }
 
   /** Checks Redis, re-creates any job the database says must exist, then starts processing. */
@@ -49,7 +105,21 @@ export class Scheduler implements JobScheduler {
     this.worker.on('failed', (job, error) =>
       this.options.logger.error({ err: error, jobId: job?.id, queue: QUEUES.sla }, 'job failed'),
     );
+    this.started = true;
+    if (this.reminderHandler) this.startReminderWorker();
     return { reconciled };
+  }
+
+  private startReminderWorker(): void {
+    this.reminderConnection = this.connection.duplicate();
+    this.reminderWorker = new Worker(QUEUES.reminders, (job) => this.processReminder(job.name, job.data), {
+      connection: this.reminderConnection,
+      prefix: this.options.prefix,
+      concurrency: 4,
+    });
+    this.reminderWorker.on('failed', (job, error) =>
+      this.options.logger.error({ err: error, jobId: job?.id, queue: QUEUES.reminders }, 'job failed'),
+    );
   }
 
   async scheduleCallbackDeadline(appealId: number, dueAt: Date): Promise<void> {
@@ -57,11 +127,59 @@ export class Scheduler implements JobScheduler {
     await this.sla.add('callback-deadline', data, {
       jobId: jobIds.callbackDeadline(appealId),
       delay: Math.max(0, dueAt.getTime() - this.clock().getTime()),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 5_000 },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
+      ...JOB_OPTIONS,
     });
+  }
+
+  async scheduleBookingReminders(booking: ReminderBooking): Promise<void> {
+    await this.addReminderJobs(booking, BOOKING_REMINDER_KINDS);
+  }
+
+  async cancelBookingReminders(bookingId: number): Promise<void> {
+    // A job already running is not removed (it is locked); the handler finds the booking no longer confirmed.
+    for (const kind of BOOKING_REMINDER_KINDS)
+      await this.reminders.remove(jobIds.bookingReminder(kind, bookingId));
+  }
+
+  /**
+   * Reminder times come from the center profile (local hours, never at night), relative to when the booking
+   * was made. A reminder whose time has passed is dropped — except the attendance question, still worth
+   * asking within a day. Returns how many jobs were added (or already existed).
+   */
+  private async addReminderJobs(
+    booking: ReminderBooking,
+    kinds: readonly BookingReminderKind[],
+  ): Promise<number> {
+    const center = this.options.center;
+    if (!center) {
+      this.options.logger.warn(
+        { bookingId: booking.id },
+        'no center profile: booking reminders not scheduled',
+      );
+      return 0;
+    }
+    const times = reminderTimes(center, booking, booking.createdAt);
+    const at: Record<BookingReminderKind, Date | undefined> = {
+      dayBefore: times.dayBefore,
+      twoHours: times.twoHoursBefore,
+      attendance: times.attendanceCheck,
+    };
+    const now = this.clock().getTime();
+    let added = 0;
+    for (const kind of kinds) {
+      const time = at[kind]?.getTime();
+      if (time === undefined) continue;
+      const delay = time - now;
+      if (delay < 0 && (kind !== 'attendance' || -delay >= DAY_MS)) continue;
+      const data: BookingReminderJob = { bookingId: booking.id };
+      await this.reminders.add(REMINDER_JOB_NAMES[kind], data, {
+        jobId: jobIds.bookingReminder(kind, booking.id),
+        delay: Math.max(0, delay),
+        ...JOB_OPTIONS,
+      });
+      added++;
+    }
+    return added;
   }
 
   /**
@@ -73,7 +191,29 @@ export class Scheduler implements JobScheduler {
     for (const appeal of waiting) await this.scheduleCallbackDeadline(appeal.id, appeal.callbackDueAt);
     if (waiting.length > 0)
       this.options.logger.info({ count: waiting.length }, 'reconciled SLA jobs from the database');
-    return waiting.length;
+    return waiting.length + (await this.reconcileReminders());
+  }
+
+  /** Confirmed bookings get back every reminder job whose ledger column says it was not sent yet. */
+  private async reconcileReminders(): Promise<number> {
+    if (!this.options.center) return 0;
+    let jobs = 0;
+    for (const booking of await bookingsNeedingReminders(this.options.db, this.clock())) {
+      if (booking.contact_id === null) continue;
+      const pending = BOOKING_REMINDER_KINDS.filter((kind) => booking[LEDGER[kind]] === null);
+      jobs += await this.addReminderJobs(
+        {
+          id: booking.id,
+          startsAt: booking.starts_at,
+          endsAt: booking.ends_at,
+          createdAt: booking.created_at,
+        },
+        pending,
+      );
+    }
+    if (jobs > 0)
+      this.options.logger.info({ count: jobs }, 'reconciled booking reminder jobs from the database');
+    return jobs;
   }
 
   private async process(name: string, raw: unknown): Promise<void> {
@@ -85,11 +225,22 @@ export class Scheduler implements JobScheduler {
     await this.options.onOverdue?.(appealId);
   }
 
+  private async processReminder(name: string, raw: unknown): Promise<void> {
+    const kind = reminderKindOfJob(name);
+    if (!kind) throw new Error(`unknown job "${name}"`);
+    const { bookingId } = BookingReminderJob.parse(raw);
+    if (!this.reminderHandler) throw new Error('no booking reminder handler bound');
+    await this.reminderHandler(kind, bookingId);
+  }
+
   /** Graceful shutdown: lets running jobs finish, then closes connections. */
   async close(): Promise<void> {
     await this.worker?.close();
+    await this.reminderWorker?.close();
     await this.sla.close();
+    await this.reminders.close();
     this.workerConnection?.disconnect();
+    this.reminderConnection?.disconnect();
     this.connection.disconnect();
   }
 
@@ -97,9 +248,16 @@ export class Scheduler implements JobScheduler {
   get queue(): Queue {
     return this.sla;
   }
+
+  /** For tests and diagnostics. */
+  get reminderQueue(): Queue {
+    return this.reminders;
+  }
 }
 
 /** Used when no Redis is available: the database still holds every deadline, reconciled on the next start. */
 export const noScheduler: JobScheduler = {
   async scheduleCallbackDeadline() {},
+  async scheduleBookingReminders() {},
+  async cancelBookingReminders() {},
 };

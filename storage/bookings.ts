@@ -196,3 +196,42 @@ export async function bookingsNeedingReminders(db: Db, now: Date): Promise<Booki
     .where('ends_at', '>', sql<Date>`${now}::timestamptz - interval '1 day'`)
     .execute();
 }
+
+/** Ledger columns of the reminders a booking gets, each set once when its message is sent. */
+export type ReminderLedgerColumn = 'reminded_day_before_at' | 'reminded_two_hours_at' | 'attendance_asked_at';
+
+/**
+ * Claims one reminder of a confirmed booking: true for exactly one caller, however often its job runs or is
+ * re-created; false if it was already sent or the booking is no longer confirmed.
+ */
+export async function claimBookingReminder(
+  db: Db,
+  id: number,
+  column: ReminderLedgerColumn,
+  now: Date,
+): Promise<boolean> {
+  const claimed = await db
+    .updateTable('bookings')
+    .set({ [column]: now })
+    .where('id', '=', id)
+    .where(column, 'is', null)
+    .where('status', '=', 'confirmed')
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Gives a claim back when the message could not be stored, so the retried job sends it. */
+export async function releaseBookingReminder(
+  db: Db,
+  id: number,
+  column: ReminderLedgerColumn,
+  claimedAt: Date,
+): Promise<void> {
+  await db
+    .updateTable('bookings')
+    .set({ [column]: null })
+    .where('id', '=', id)
+    .where(column, '=', claimedAt)
+    .execute();
+}

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { loadCenterProfile, parseCenterProfile } from '../config/center.ts';
 import { ConfigError, loadEnv } from '../config/env.ts';
 import { BARNAUL, BELOVO } from './support/fixtures.ts';
@@ -85,5 +87,135 @@ describe('center profile', () => {
       /Cannot read CENTER_CONFIG/,
     );
     await expect(loadCenterProfile('package.json')).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('center profile: specialists, calendar and booking', () => {
+  /** The Belovo file as written (before parsing), to patch and parse again. */
+  async function rawBelovo(): Promise<Record<string, unknown>> {
+    return parseYaml(await readFile(BELOVO, 'utf8')) as Record<string, unknown>;
+  }
+
+  it('fills defaults for profiles without the booking fields', async () => {
+    const raw = await rawBelovo();
+    delete raw.calendar;
+    delete raw.booking;
+    raw.specialists = [{ id: 'x', role: 'other', name: { ru: 'Специалист' } }];
+    raw.services = [{ id: 's', name: { ru: 'Услуга' } }];
+    const profile = parseCenterProfile(raw);
+    expect(profile.specialists[0]).toEqual({
+      id: 'x',
+      role: 'other',
+      name: { ru: 'Специалист' },
+      formats: ['in_person'],
+      slotMinutes: 45,
+      daysOff: [],
+    });
+    expect(profile.services[0]?.whatToBring).toBeUndefined();
+    expect(profile.calendar).toEqual({ holidays: [], workingWeekends: [] });
+    expect(profile.booking).toEqual({
+      holdMinutes: 10,
+      minLeadMinutes: 120,
+      searchDays: 14,
+      dayBeforeReminderAt: '12:00',
+      quietHours: { from: '21:00', to: '08:00' },
+    });
+    raw.booking = { quietHours: { from: '22:00' } };
+    expect(parseCenterProfile(raw).booking.quietHours).toEqual({ from: '22:00', to: '08:00' });
+  });
+
+  it('has the Belovo specialists, services and holidays', async () => {
+    const belovo = await loadCenterProfile(BELOVO);
+    const lawyer = belovo.specialists.find((s) => s.role === 'lawyer');
+    expect(lawyer).toMatchObject({
+      service: 'legal-consultation',
+      formats: ['in_person', 'phone'],
+      place: { ru: 'г. Белово, ул. Маркса, 2, каб. 5' },
+      slotMinutes: 45,
+      workingHours: {
+        tue: [
+          { from: '09:00', to: '12:00' },
+          { from: '13:00', to: '16:00' },
+        ],
+      },
+    });
+    expect(Object.keys(lawyer?.workingHours ?? {})).toEqual(['tue', 'thu']);
+    const psychologist = belovo.specialists.find((s) => s.role === 'psychologist');
+    expect(psychologist).toMatchObject({ formats: ['in_person', 'video'], slotMinutes: 50 });
+    expect(psychologist?.workingHours?.fri?.[1]).toEqual({ from: '12:48', to: '16:00' });
+    const social = belovo.specialists.find((s) => s.role === 'family_specialist');
+    expect(social?.workingHours).toBeUndefined(); // center hours
+    expect(social?.slotMinutes).toBe(30);
+    const service = (id: string | undefined) => belovo.services.find((s) => s.id === id);
+    expect(service(lawyer?.service)?.whatToBring?.ru).toBe(
+      'паспорт и документы по Вашему вопросу, если они есть',
+    );
+    expect(service(psychologist?.service)?.whatToBring).toBeUndefined();
+    for (const date of ['2026-01-09', '2026-11-04', '2026-12-31', '2027-01-05', '2027-06-14']) {
+      expect(belovo.calendar.holidays).toContain(date);
+    }
+    expect(belovo.calendar.workingWeekends).toEqual([]);
+    const barnaul = await loadCenterProfile(BARNAUL);
+    expect(barnaul.calendar.holidays).toEqual(belovo.calendar.holidays);
+    expect(barnaul.specialists.every((s) => s.service !== undefined)).toBe(true);
+  });
+
+  it.each([
+    [
+      { specialists: [{ id: 'x', role: 'lawyer', name: { ru: 'x' }, service: 'divorce' }] },
+      'specialists.0.service',
+      /unknown service "divorce"/,
+    ],
+    [
+      { calendar: { workingWeekends: [{ date: '2026-11-25', as: 'mon' }] } },
+      'calendar.workingWeekends.0.date',
+      /2026-11-25 is a Wednesday/,
+    ],
+    [
+      { calendar: { holidays: ['2026-11-28'], workingWeekends: [{ date: '2026-11-28', as: 'mon' }] } },
+      'calendar.workingWeekends.0.date',
+      /also listed/,
+    ],
+    [
+      { calendar: { workingWeekends: [{ date: '2026-11-28', as: 'someday' }] } },
+      'calendar.workingWeekends.0.as',
+      /./,
+    ],
+    [{ calendar: { holidays: ['2026-02-30'] } }, 'calendar.holidays.0', /not a calendar date/],
+    [
+      { specialists: [{ id: 'x', role: 'lawyer', name: { ru: 'x' }, slotMinutes: 10 }] },
+      'specialists.0.slotMinutes',
+      /./,
+    ],
+    [
+      { specialists: [{ id: 'x', role: 'lawyer', name: { ru: 'x' }, formats: ['fax'] }] },
+      'specialists.0.formats.0',
+      /./,
+    ],
+    [
+      {
+        specialists: [{ id: 'x', role: 'lawyer', name: { ru: 'x' }, workingHours: { tue: ['16:00-09:00'] } }],
+      },
+      'specialists.0.workingHours.tue.0',
+      /./,
+    ],
+    [
+      { specialists: [{ id: 'x', role: 'lawyer', name: { ru: 'x' }, workingHours: {} }] },
+      'specialists.0.workingHours',
+      /at least one/,
+    ],
+    [
+      { specialists: [{ id: 'x', role: 'lawyer', name: { ru: 'x' }, daysOff: ['tomorrow'] }] },
+      'specialists.0.daysOff.0',
+      /./,
+    ],
+    [{ booking: { dayBeforeReminderAt: '22:00' } }, 'booking.dayBeforeReminderAt', /quiet hours/],
+    [{ booking: { quietHours: { from: '25:00' } } }, 'booking.quietHours.from', /./],
+    [{ booking: { searchDays: 0 } }, 'booking.searchDays', /./],
+  ])('explains a bad booking setting: %j', async (patch, path, message) => {
+    const raw = { ...(await rawBelovo()), ...patch };
+    expect(() => parseCenterProfile(raw)).toThrow(ConfigError);
+    expect(() => parseCenterProfile(raw)).toThrow(`${path}:`);
+    expect(() => parseCenterProfile(raw)).toThrow(message);
   });
 });

@@ -10,7 +10,8 @@ export type DispatcherPageOptions = { db: Db; center: CenterProfile; password: s
 const escapeHtml = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function authorised(request: FastifyRequest, password: string): boolean {
+/** The dispatcher login (HTTP basic auth, user "dispatcher"), shared by the staff API. */
+export function authorised(request: FastifyRequest, password: string): boolean {
   const header = request.headers.authorization ?? '';
   if (!header.startsWith('Basic ')) return false;
   const [user, given = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(/:(.*)/s);

@@ -11,14 +11,7 @@ import { type Db, migrateToLatest, openDatabase } from '../../storage/db.ts';
 import { answerIntakeUpToSummary, ChatDriver } from '../support/chat.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger, TUESDAY_10AM } from '../support/fixtures.ts';
-
-/** Records what the runtime asked to schedule; the real BullMQ scheduler is tested in test/scheduler. */
-class RecordingScheduler implements JobScheduler {
-  readonly deadlines: Array<{ appealId: number; dueAt: Date }> = [];
-  async scheduleCallbackDeadline(appealId: number, dueAt: Date) {
-    this.deadlines.push({ appealId, dueAt });
-  }
-}
+import { RecordingScheduler } from '../support/recording-scheduler.ts';
 
 const translator = new Translator();
 let center: CenterProfile;

@@ -96,7 +96,12 @@ const payloadsOf = (result: Result): string[][] =>
 const effectTypes = (results: Result[]) =>
   results.flatMap((result) => result.effects.map((effect) => effect.type));
 
-const MENU_PAYLOADS = [['menu:intake'], ['menu:contacts', 'menu:outreach'], ['menu:delete']];
+const MENU_PAYLOADS = [
+  ['menu:intake'],
+  ['menu:book', 'menu:bookings'],
+  ['menu:contacts', 'menu:outreach'],
+  ['menu:delete'],
+];
 const NAV = ['nav:back', 'nav:cancel'];
 
 /** The question each step asks (the need question as asked for any purpose but "other"). */
@@ -710,8 +715,23 @@ describe('happy paths', () => {
       expect(submitted.effects).toEqual([{ type: 'submitAppeal', draft: expectedDraft }]);
       expect(submitted.state.step).toBe('confirm'); // until the runtime reports the stored appeal
 
-      const done = step(submitted.state, { type: 'appealSubmitted', number: '2026-00001' }, ctxAt(now));
-      expect(keysOf(done)).toEqual(['appeal-accepted', next, 'closing']);
+      const done = step(
+        submitted.state,
+        { type: 'appealSubmitted', number: '2026-00001', appealId: 7 },
+        ctxAt(now),
+      );
+      // An in-person visit gets the offer to choose a time at once, linked to the new appeal.
+      const inPerson = expectedDraft.contactMode === 'in_person';
+      expect(keysOf(done)).toEqual(['appeal-accepted', next, ...(inPerson ? ['book-offer'] : []), 'closing']);
+      if (inPerson) {
+        const role =
+          expectedDraft.purpose === 'lawyer'
+            ? 'lawyer'
+            : expectedDraft.purpose === 'psychologist'
+              ? 'psychologist'
+              : 'other';
+        expect(done.messages[1]?.buttons?.[0]?.[0]?.payload).toBe(`menu:book:${role}`);
+      }
       expect(argsOf(done, 'appeal-accepted')).toEqual({ number: '2026-00001' });
       expect(argsOf(done, next)).toEqual(nextArgs);
       expect(argsOf(done, 'closing')).toMatchObject({
@@ -719,7 +739,7 @@ describe('happy paths', () => {
         hours: 'пн–пт 08:00–17:00 (перерыв 12:00–12:48)',
       });
       expect(payloadsOf(done)).toEqual(MENU_PAYLOADS);
-      expect(done.state).toEqual(initialState());
+      expect(done.state).toEqual(inPerson ? { ...initialState(), booking: { appealId: 7 } } : initialState());
       expect(done.effects).toEqual([]);
     });
   });

@@ -26,8 +26,9 @@ export class ChatDriver {
     });
     if (result.status !== 'duplicate') {
       this.lastReplies = result.replies;
-      const withButtons = [...result.replies].reverse().find((reply) => reply.buttons?.length);
-      if (withButtons?.buttons) this.lastButtons = withButtons.buttons.flat();
+      // Every button shown by this step's replies can be tapped (e.g. an offer above the menu).
+      const shown = result.replies.flatMap((reply) => reply.buttons?.flat() ?? []);
+      if (shown.length > 0) this.lastButtons = shown;
     }
     return result;
   }

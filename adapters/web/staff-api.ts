@@ -1,0 +1,211 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { routeItemConfirmation, staffCancellation } from '../../bot/booking-messages.ts';
+import type { Runtime } from '../../bot/runtime.ts';
+import { type CenterProfile, LOCALES, type Locale, type Specialist } from '../../config/center.ts';
+import { type BookingRole, freeSlots, type Slot } from '../../domain/slots.ts';
+import type { JobScheduler } from '../../scheduler/scheduler.ts';
+import { getAppeal } from '../../storage/appeals.ts';
+import { cancelBooking, createPartnerBooking, takenSlots } from '../../storage/bookings.ts';
+import { getContact } from '../../storage/contacts.ts';
+import type { Db } from '../../storage/db.ts';
+import type { Booking } from '../../storage/schema.ts';
+import { authorised } from './dispatcher.ts';
+
+export type StaffApiOptions = {
+  db: Db;
+  center: CenterProfile;
+  runtime: Pick<Runtime, 'sendSystemMessage'>;
+  scheduler: JobScheduler;
+  password: string;
+  logger: Logger;
+  clock?: () => Date;
+};
+
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+const ALTERNATIVES = 3;
+
+const BookingParams = z.object({
+  id: z.coerce.number().int().positive('booking id must be a positive number'),
+});
+
+const text = (field: string, max: number) =>
+  z
+    .string(`${field} must be text`)
+    .trim()
+    .min(1, `${field} must not be empty`)
+    .max(max, `${field} is longer than ${max} characters`);
+const dateTime = (field: string) =>
+  z.iso.datetime({
+    offset: true,
+    error: `${field} must be an ISO date-time, e.g. 2026-11-26T15:00:00+07:00`,
+  });
+
+/** A route-sheet item: an appointment at a partner organisation a dispatcher booked by phone for a family. */
+export const RouteItemBody = z
+  .object({
+    contactId: z.number().int().positive('contactId must be a positive number').optional(),
+    appealId: z.number().int().positive('appealId must be a positive number').optional(),
+    org: text('org', 200),
+    address: text('address', 300).optional(),
+    person: text('person', 200).optional(),
+    phone: text('phone', 40).optional(),
+    startsAt: dateTime('startsAt'),
+    endsAt: dateTime('endsAt').optional(),
+  })
+  .refine((body) => body.contactId !== undefined || body.appealId !== undefined, {
+    message: 'contactId or appealId is required',
+    path: ['contactId'],
+  })
+  .refine((body) => body.endsAt === undefined || Date.parse(body.endsAt) > Date.parse(body.startsAt), {
+    message: 'endsAt must be after startsAt',
+    path: ['endsAt'],
+  });
+export type RouteItemBody = z.infer<typeof RouteItemBody>;
+
+function badRequest(reply: FastifyReply, message: string) {
+  return reply.code(400).send({ error: 'bad_request', message });
+}
+
+const describeIssues = (error: z.ZodError) =>
+  error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
+    .join('; ');
+
+function requireLogin(request: FastifyRequest, reply: FastifyReply, password: string): boolean {
+  if (authorised(request, password)) return true;
+  void reply
+    .code(401)
+    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
+    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
+  return false;
+}
+
+const toLocale = (value: string | undefined): Locale =>
+  value && (LOCALES as readonly string[]).includes(value) ? (value as Locale) : 'ru';
+
+const bookingRoleOf = (role: Specialist['role']): BookingRole =>
+  role === 'lawyer' || role === 'psychologist' ? role : 'other';
+
+/**
+ * The nearest free slots with a specialist of the same role as the cancelled booking's (the cancelled slot
+ * itself is not offered again: the center just said it cannot take place).
+ */
+async function alternativesFor(db: Db, center: CenterProfile, booking: Booking, now: Date): Promise<Slot[]> {
+  const specialist = center.specialists.find((candidate) => candidate.id === booking.specialist_id);
+  if (booking.kind !== 'specialist' || !specialist) return [];
+  const sameRole = new Set(
+    center.specialists
+      .filter((candidate) => candidate.role === specialist.role)
+      .map((candidate) => candidate.id),
+  );
+  // One day more than the search window: its last local day may end after now + searchDays days in UTC.
+  const until = new Date(now.getTime() + (center.booking.searchDays + 1) * DAY_MS);
+  const taken = await takenSlots(db, now, until, now);
+  return freeSlots(center, bookingRoleOf(specialist.role), now, taken)
+    .filter(
+      (slot) =>
+        sameRole.has(slot.specialistId) &&
+        !(
+          slot.specialistId === booking.specialist_id &&
+          slot.startsAt.getTime() === booking.starts_at.getTime()
+        ),
+    )
+    .slice(0, ALTERNATIVES);
+}
+
+/**
+ * Staff actions on bookings, behind the dispatcher login: cancel a booking (the family is told, with the nearest
+ * free times), and add a route-sheet item booked by phone at a partner organisation (the family is told and
+ * gets the same reminders). Scheduling failures are logged, not fatal: start-up reconciliation restores jobs.
+ */
+export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions): void {
+  const { db, center, runtime, scheduler, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+
+  app.post('/api/staff/bookings/:id/cancel', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const params = BookingParams.safeParse(request.params);
+    if (!params.success) return badRequest(reply, describeIssues(params.error));
+    const now = clock();
+    const booking = await cancelBooking(db, params.data.id, 'staff', now);
+    if (!booking) {
+      return reply.code(404).send({ error: 'not_found', message: 'no live booking with this id' });
+    }
+    logger.info({ bookingId: booking.id }, 'booking cancelled by staff');
+    await scheduler
+      .cancelBookingReminders(booking.id)
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error, bookingId: booking.id },
+          'could not remove reminder jobs; they will find it cancelled',
+        ),
+      );
+    if (booking.contact_id !== null) {
+      const contact = await getContact(db, booking.contact_id);
+      const alternatives = await alternativesFor(db, center, booking, now);
+      await runtime.sendSystemMessage(booking.contact_id, [
+        staffCancellation(booking, center, alternatives, now, toLocale(contact?.locale)),
+      ]);
+    }
+    return { ok: true };
+  });
+
+  app.post('/api/staff/route-items', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const parsed = RouteItemBody.safeParse(request.body ?? {});
+    if (!parsed.success) return badRequest(reply, describeIssues(parsed.error));
+    const body = parsed.data;
+    const now = clock();
+    const startsAt = new Date(body.startsAt);
+    const endsAt = body.endsAt ? new Date(body.endsAt) : new Date(startsAt.getTime() + HOUR_MS);
+    if (startsAt.getTime() <= now.getTime()) return badRequest(reply, 'startsAt: must be in the future');
+
+    let contactId = body.contactId;
+    if (body.appealId !== undefined) {
+      const appeal = await getAppeal(db, body.appealId);
+      if (!appeal) return reply.code(404).send({ error: 'not_found', message: 'no appeal with this id' });
+      if (appeal.contact_id === null) {
+        return badRequest(reply, 'appealId: the appeal has no chat contact to tell and remind');
+      }
+      if (contactId !== undefined && contactId !== appeal.contact_id) {
+        return badRequest(reply, 'contactId: does not match the contact of the appeal');
+      }
+      contactId = appeal.contact_id;
+    }
+    const contact = contactId === undefined ? undefined : await getContact(db, contactId);
+    if (!contact) return reply.code(404).send({ error: 'not_found', message: 'no contact with this id' });
+
+    const booking = await createPartnerBooking(db, {
+      contactId: contact.id,
+      appealId: body.appealId ?? null,
+      org: body.org,
+      address: body.address,
+      person: body.person,
+      phone: body.phone,
+      startsAt,
+      endsAt,
+      now,
+    });
+    logger.info({ bookingId: booking.id }, 'route-sheet item added');
+    await scheduler
+      .scheduleBookingReminders({
+        id: booking.id,
+        startsAt: booking.starts_at,
+        endsAt: booking.ends_at,
+        createdAt: booking.created_at,
+      })
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error, bookingId: booking.id },
+          'could not schedule reminders now; reconciled at start',
+        ),
+      );
+    await runtime.sendSystemMessage(contact.id, [
+      routeItemConfirmation(booking, center, now, toLocale(contact.locale)),
+    ]);
+    return reply.code(201).send({ ok: true, bookingId: booking.id });
+  });
+}
