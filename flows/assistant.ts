@@ -28,16 +28,7 @@ import {
   summaryArgs,
 } from './intake-steps.ts';
 import { menuMessage } from './menu.ts';
-import type {
-  Button,
-  Effect,
-  FlowContext,
-  FlowEvent,
-  FlowResult,
-  Msg,
-  OutboundMessage,
-  UserEvent,
-} from './types.ts';
+import type { Effect, FlowContext, FlowEvent, FlowResult, Msg, OutboundMessage, UserEvent } from './types.ts';
 import { msg } from './types.ts';
 
 /**
@@ -395,7 +386,7 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
       // Booking needs to know who the family is: without consent it starts with the intake (consent first).
       if (!ctx.hasConsent) return startIntake(ctx);
       const role = choice === 'book' ? undefined : (choice.slice(5) as 'lawyer' | 'psychologist' | 'other');
-      return startBooking(state, ctx, role, state.booking?.appealId);
+      return startBooking(state, role, state.booking?.appealId);
     }
     case 'bookings':
       return showMyBookings(state);

@@ -168,12 +168,7 @@ export function bookingQuestion(state: ConversationState, ctx: FlowContext): Out
 }
 
 /** Entry from the menu (or after an in-person appeal): straight to the search when the need is known. */
-export function startBooking(
-  state: ConversationState,
-  ctx: FlowContext,
-  role?: BookingRole,
-  appealId?: number,
-): Result {
+export function startBooking(state: ConversationState, role?: BookingRole, appealId?: number): Result {
   const booking: BookingState = { role, appealId };
   if (!role) return reply({ ...state, step: 'bookRole', booking }, [roleQuestion()]);
   return reply({ ...state, step: 'bookDay', booking }, [], [{ type: 'findSlots', role }]);

@@ -8,7 +8,8 @@ import { LOCALES } from '../config/center.ts';
 /** Message ids and their variable names, straight from the .ftl syntax tree. */
 function messages(locale: string): Map<string, Set<string>> {
   const result = new Map<string, Set<string>>();
-  for (const file of localeFiles(locale as 'ru')) collect(new FluentResource(readFileSync(file, 'utf8')), result);
+  for (const file of localeFiles(locale as 'ru'))
+    collect(new FluentResource(readFileSync(file, 'utf8')), result);
   return result;
 }
 
