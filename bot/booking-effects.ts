@@ -121,7 +121,8 @@ export async function applyBookingEffect(
           id: booking.id,
           startsAt: booking.starts_at,
           endsAt: booking.ends_at,
-          createdAt: now,
+          // The row's time, as start-up reconciliation uses it: both compute the same reminder times.
+          createdAt: booking.created_at,
         }),
       );
       context.logger.info(

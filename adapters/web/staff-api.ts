@@ -31,16 +31,19 @@ const BookingParams = z.object({
   id: z.coerce.number().int().positive('booking id must be a positive number'),
 });
 
+/** "x is required" when missing, the given complaint otherwise. */
+const complaint = (field: string, otherwise: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `${field} is required` : otherwise;
 const text = (field: string, max: number) =>
   z
-    .string(`${field} must be text`)
+    .string({ error: complaint(field, `${field} must be text`) })
     .trim()
     .min(1, `${field} must not be empty`)
     .max(max, `${field} is longer than ${max} characters`);
 const dateTime = (field: string) =>
   z.iso.datetime({
     offset: true,
-    error: `${field} must be an ISO date-time, e.g. 2026-11-26T15:00:00+07:00`,
+    error: complaint(field, `${field} must be an ISO date-time, e.g. 2026-11-26T15:00:00+07:00`),
   });
 
 /** A route-sheet item: an appointment at a partner organisation a dispatcher booked by phone for a family. */

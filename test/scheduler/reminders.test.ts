@@ -25,7 +25,6 @@ if (!engine) throw new Error('no engine');
 describe('booking reminders against real Redis', () => {
   let t: TestDatabase;
   let center: CenterProfile;
-  let contactId: number;
   const schedulers: Scheduler[] = [];
   /** The scheduler's (and handler's) clock; each test moves it to just before the reminder it wants fired. */
   let now = BOOKED_AT;
@@ -34,7 +33,6 @@ describe('booking reminders against real Redis', () => {
   beforeAll(async () => {
     t = await engine.create();
     center = await loadBelovo();
-    contactId = (await upsertContact(t.db, 'web', 'reminders', BOOKED_AT)).id;
   });
   afterEach(async () => {
     for (const s of schedulers.splice(0)) await s.close();
@@ -50,8 +48,13 @@ describe('booking reminders against real Redis', () => {
     return s;
   }
 
-  /** A confirmed lawyer booking (Thursdays 09:00–16:00, 45 min) made on BOOKED_AT. */
+  /**
+   * A confirmed lawyer booking (Thursdays 09:00–16:00, 45 min) made on BOOKED_AT, for a family of its own: the
+   * tests share a database, and a scheduler's start-up reconciliation rightly picks up other tests' bookings,
+   * so every assertion looks at its own booking and family only.
+   */
   async function confirmed(startsLocal: string): Promise<Booking> {
+    const contactId = (await upsertContact(t.db, 'web', `reminders-${startsLocal}`, BOOKED_AT)).id;
     const startsAt = local(startsLocal);
     const held = await holdSlot(t.db, {
       contactId,
@@ -80,13 +83,15 @@ describe('booking reminders against real Redis', () => {
     twoHours: jobIds.bookingTwoHours(bookingId),
     attendance: jobIds.bookingAttendance(bookingId),
   });
-  const delayedIds = async (s: Scheduler) => (await s.reminderQueue.getDelayed()).map((job) => job.id).sort();
-  const outbound = async () =>
+  const jobsOf = async (s: Scheduler, b: Booking) =>
+    (await s.reminderQueue.getDelayed()).filter((job) => job.data.bookingId === b.id);
+  const delayedIds = async (s: Scheduler, b: Booking) => (await jobsOf(s, b)).map((job) => job.id).sort();
+  const outbound = async (b: Booking) =>
     (
       await t.db
         .selectFrom('messages')
         .select('body')
-        .where('contact_id', '=', contactId)
+        .where('contact_id', '=', b.contact_id)
         .where('direction', '=', 'out')
         .orderBy('id')
         .execute()
@@ -98,38 +103,38 @@ describe('booking reminders against real Redis', () => {
       calls.push([kind, id]);
     });
     await s.start();
+    // Booked after start, so start-up reconciliation (which schedules from the clock of then) does not see it.
     const b = await confirmed('2026-12-03 15:00');
+    const own = () => calls.filter(([, id]) => id === b.id);
     const times = timesOf(b);
     const id = ids(b.id);
 
     // Just before 12:00 the day before: that job is due in 300 ms, the others much later.
     now = new Date((times.dayBefore as Date).getTime() - SOON_MS);
     await s.scheduleBookingReminders(asInput(b));
-    const delays = Object.fromEntries(
-      (await s.reminderQueue.getDelayed()).map((job) => [job.id, job.opts.delay]),
-    );
+    const delays = Object.fromEntries((await jobsOf(s, b)).map((job) => [job.id, job.opts.delay]));
     expect(delays).toEqual({
       [id.dayBefore]: SOON_MS,
       [id.twoHours]: (times.twoHoursBefore as Date).getTime() - now.getTime(),
       [id.attendance]: times.attendanceCheck.getTime() - now.getTime(),
     });
-    await waitFor(async () => calls.length === 1);
-    expect(calls).toEqual([['dayBefore', b.id]]);
+    await waitFor(async () => own().length === 1);
+    expect(own()).toEqual([['dayBefore', b.id]]);
 
     // Two hours before: the day-before time has passed, so only the two-hour and attendance jobs exist.
     await s.cancelBookingReminders(b.id);
     now = new Date((times.twoHoursBefore as Date).getTime() - SOON_MS);
     await s.scheduleBookingReminders(asInput(b));
-    expect(await delayedIds(s)).toEqual([id.attendance, id.twoHours].sort());
-    await waitFor(async () => calls.length === 2);
-    expect(calls[1]).toEqual(['twoHours', b.id]);
+    expect(await delayedIds(s, b)).toEqual([id.attendance, id.twoHours].sort());
+    await waitFor(async () => own().length === 2);
+    expect(own()[1]).toEqual(['twoHours', b.id]);
 
     await s.cancelBookingReminders(b.id);
     now = new Date(times.attendanceCheck.getTime() - SOON_MS);
     await s.scheduleBookingReminders(asInput(b));
-    expect(await delayedIds(s)).toEqual([id.attendance]);
-    await waitFor(async () => calls.length === 3);
-    expect(calls).toEqual([
+    expect(await delayedIds(s, b)).toEqual([id.attendance]);
+    await waitFor(async () => own().length === 3);
+    expect(own()).toEqual([
       ['dayBefore', b.id],
       ['twoHours', b.id],
       ['attendance', b.id],
@@ -142,23 +147,19 @@ describe('booking reminders against real Redis', () => {
       calls.push([kind, id]);
     });
     await s.start();
+    // Booked after start, so start-up reconciliation (which schedules from the clock of then) does not see it.
     const b = await confirmed('2026-12-03 13:00');
+    const own = () => calls.filter(([, id]) => id === b.id);
     const { attendanceCheck } = timesOf(b);
 
     now = new Date(attendanceCheck.getTime() + 25 * 3600_000);
     await s.scheduleBookingReminders(asInput(b));
-    console.log(JSON.stringify((await s.reminderQueue.getDelayed()).map((j) => [j.id, j.opts.delay, j.name, j.timestamp])), timesOf(b), now, b.id);
-    expect(await s.reminderQueue.getJobCounts('delayed', 'wait', 'active', 'completed')).toEqual({
-      delayed: 0,
-      wait: 0,
-      active: 0,
-      completed: 0,
-    });
+    for (const jobId of Object.values(ids(b.id))) expect(await s.reminderQueue.getJob(jobId)).toBeUndefined();
 
     now = new Date(attendanceCheck.getTime() + 3 * 3600_000);
     await s.scheduleBookingReminders(asInput(b));
-    await waitFor(async () => calls.length === 1);
-    expect(calls).toEqual([['attendance', b.id]]);
+    await waitFor(async () => own().length === 1);
+    expect(own()).toEqual([['attendance', b.id]]);
   });
 
   it('uses deterministic job ids (scheduling twice keeps one job each) and cancelling removes them', async () => {
@@ -168,7 +169,7 @@ describe('booking reminders against real Redis', () => {
     now = new Date(BOOKED_AT.getTime() + 60_000);
     await s.scheduleBookingReminders(asInput(b));
     await s.scheduleBookingReminders(asInput(b));
-    expect(await delayedIds(s)).toEqual([id.attendance, id.dayBefore, id.twoHours].sort());
+    expect(await delayedIds(s, b)).toEqual([id.attendance, id.dayBefore, id.twoHours].sort());
     const jobs = await s.reminderQueue.getDelayed();
     expect(jobs.map((job) => job.data)).toEqual([
       { bookingId: b.id },
@@ -182,7 +183,7 @@ describe('booking reminders against real Redis', () => {
     ]);
 
     await s.cancelBookingReminders(b.id);
-    expect(await delayedIds(s)).toEqual([]);
+    expect(await delayedIds(s, b)).toEqual([]);
     expect(await s.reminderQueue.getJob(id.dayBefore)).toBeUndefined();
   });
 
@@ -198,26 +199,27 @@ describe('booking reminders against real Redis', () => {
     });
     const handler = createReminderHandler({ db: t.db, center, runtime, clock });
     let handled = 0;
+    let b: Booking | undefined;
     const counting: BookingReminderHandler = async (kind, bookingId) => {
       await handler(kind, bookingId);
-      handled++;
+      if (bookingId === b?.id) handled++;
     };
 
     const prefix = uniquePrefix();
-    const b = await confirmed('2026-12-10 15:00');
+    b = await confirmed('2026-12-10 15:00');
     const times = timesOf(b);
     const id = ids(b.id);
     now = new Date((times.dayBefore as Date).getTime() - SOON_MS);
     const before = scheduler(prefix); // not started: nothing runs before Redis "restarts"
     await before.scheduleBookingReminders(asInput(b));
-    expect(await delayedIds(before)).toHaveLength(3);
+    expect(await delayedIds(before, b)).toHaveLength(3);
     await before.close();
     schedulers.splice(schedulers.indexOf(before), 1);
     expect(await wipePrefix(prefix)).toBeGreaterThan(0);
 
     // The two-hour reminder is already in the ledger: it must not come back.
     await t.db.updateTable('bookings').set({ reminded_two_hours_at: now }).where('id', '=', b.id).execute();
-    const messagesBefore = (await outbound()).length;
+    const messagesBefore = (await outbound(b)).length;
     const after = scheduler(prefix, counting);
     const { reconciled } = await after.start();
     expect(reconciled).toBeGreaterThanOrEqual(2);
@@ -226,7 +228,7 @@ describe('booking reminders against real Redis', () => {
 
     // The re-created day-before job fires and the family gets the reminder in the transcript.
     await waitFor(async () => handled === 1);
-    const sent = (await outbound()).slice(messagesBefore);
+    const sent = (await outbound(b)).slice(messagesBefore);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.text).toContain('Напоминаем: Вы записаны на приём завтра, 10.12, в 15:00');
     expect(sent[0]?.buttons).toEqual([[{ label: '📅 Мои записи', payload: 'menu:bookings' }]]);
@@ -236,7 +238,7 @@ describe('booking reminders against real Redis', () => {
     await waitFor(async () => (await after.reminderQueue.getJob(id.dayBefore)) === undefined);
     await after.scheduleBookingReminders(asInput(b));
     await waitFor(async () => handled === 2);
-    expect((await outbound()).slice(messagesBefore)).toHaveLength(1);
+    expect((await outbound(b)).slice(messagesBefore)).toHaveLength(1);
 
     // After another Redis loss only the attendance question is still owed.
     await after.close();
@@ -244,7 +246,7 @@ describe('booking reminders against real Redis', () => {
     await wipePrefix(prefix);
     const again = scheduler(prefix);
     await again.reconcile();
-    expect(await delayedIds(again)).toEqual([id.attendance]);
+    expect(await delayedIds(again, b)).toEqual([id.attendance]);
   });
 
   it('does not remind a cancelled booking even if its job survived', async () => {
@@ -260,11 +262,11 @@ describe('booking reminders against real Redis', () => {
     const handler = createReminderHandler({ db: t.db, center, runtime, clock });
     const b = await confirmed('2026-12-10 13:00');
     await t.db.updateTable('bookings').set({ status: 'cancelled' }).where('id', '=', b.id).execute();
-    const messagesBefore = (await outbound()).length;
+    const messagesBefore = (await outbound(b)).length;
     now = new Date((timesOf(b).dayBefore as Date).getTime());
     await handler('dayBefore', b.id);
     await handler('attendance', b.id);
-    expect((await outbound()).length).toBe(messagesBefore);
+    expect((await outbound(b)).length).toBe(messagesBefore);
     expect((await getBooking(t.db, b.id))?.reminded_day_before_at).toBeNull();
   });
 });
