@@ -7,6 +7,7 @@ import { loadCenterProfile } from '../config/center.ts';
 import type { UserEvent } from '../flows/types.ts';
 import { noScheduler } from '../scheduler/scheduler.ts';
 import { migrateToLatest, openDatabase } from '../storage/db.ts';
+import { bookingBench } from './booking.ts';
 import { telegramBench } from './telegram.ts';
 
 /**
@@ -102,3 +103,5 @@ async function main() {
 await main();
 // Then Telegram update handling at the webhook: our service vs. a bare grammY bot (bench/telegram.ts).
 if (!(await telegramBench())) process.exit(1);
+// And the booking race: 50 families, one slot, exactly one winner (bench/booking.ts).
+if (!(await bookingBench())) process.exit(1);

@@ -106,11 +106,22 @@ class Parent {
 
   /** Taps the inline button labelled `label` on the latest message that has one. */
   tap(label: string) {
+    // The newest message offering such a button (an offer may sit just above the menu).
+    const button = [...this.sent()]
+      .reverse()
+      .flatMap((p) => p.reply_markup?.inline_keyboard?.flat() ?? [])
+      .find((b: { text: string }) => b.text.includes(label));
+    expect(button, `button "${label}"`).toBeDefined();
+    return this.send(this.h.fake.callbackUpdate(this.chatId, button.callback_data));
+  }
+
+  /** Taps the first inline button whose callback data starts with `prefix` (dates depend on today). */
+  tapFirst(prefix: string) {
     const withKeyboard = [...this.sent()].reverse().find((p) => p.reply_markup?.inline_keyboard);
     const button = withKeyboard?.reply_markup.inline_keyboard
       .flat()
-      .find((b: { text: string }) => b.text.includes(label));
-    expect(button, `button "${label}"`).toBeDefined();
+      .find((b: { callback_data?: string }) => b.callback_data?.startsWith(prefix));
+    expect(button, `button with data "${prefix}…"`).toBeDefined();
     return this.send(this.h.fake.callbackUpdate(this.chatId, button.callback_data));
   }
 
@@ -248,6 +259,48 @@ describe('Telegram staff chat', () => {
     const appeals = await db.selectFrom('appeals').select(['kind', 'staff_topic_id']).orderBy('id').execute();
     expect(appeals.map((a) => a.kind)).toEqual(['primary', 'secondary']);
     expect(new Set(appeals.map((a) => a.staff_topic_id)).size).toBe(2);
+  });
+});
+
+describe('Telegram booking', () => {
+  it('books after an in-person appeal, reschedules and cancels', async () => {
+    const h = await start('webhook', { staff: false });
+    const parent = new Parent(h, 9001);
+    await parent.command('/start');
+    await parent.tap('Оставить обращение');
+    await parent.tap('Согласен');
+    await parent.say('Иванова Мария Петровна');
+    await parent.say('пгт Инской, ул. Ильича, 12');
+    await parent.tap('Не в браке');
+    await parent.tap('3');
+    await parent.say('05.03.1988');
+    await parent.shareContact('79131234567');
+    await parent.tap('юриста');
+    await parent.tap('Пропустить');
+    await parent.tap('Личный приём');
+    await parent.tap('Всё верно');
+    await parent.tap('Выбрать время приёма');
+    await parent.tapFirst('bookDay:');
+    await parent.tapFirst('slot:');
+    expect(parent.lastText).toContain('Юрисконсульт центра');
+    await parent.tap('Подтвердить');
+    expect(parent.texts(-2)).toContain('Вы записаны');
+    await parent.tap('Мои записи');
+    await parent.tapFirst('myMove:');
+    await parent.tapFirst('bookDay:');
+    await parent.tapFirst('slot:');
+    await parent.tap('Подтвердить');
+    await parent.tap('Мои записи');
+    await parent.tapFirst('myCancel:');
+    await parent.tap('Да, отменить');
+    expect(parent.texts(-2)).toContain('Запись отменена');
+    const statuses = await h.service.db
+      .selectFrom('bookings')
+      .select(['status', 'rescheduled_from'])
+      .orderBy('id')
+      .execute();
+    expect(statuses.map((b) => b.status)).toEqual(['cancelled', 'cancelled']);
+    expect(statuses[1]?.rescheduled_from).not.toBeNull();
   });
 });
 

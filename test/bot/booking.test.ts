@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Translator } from '../../bot/i18n.ts';
 import { Runtime } from '../../bot/runtime.ts';
 import type { CenterProfile } from '../../config/center.ts';
+import { encodeSlotPayload } from '../../flows/slot-payload.ts';
 import type { Db } from '../../storage/db.ts';
 import { ChatDriver } from '../support/chat.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
@@ -136,9 +137,9 @@ describe.each(ENGINES)('booking in chat on $name', (engine) => {
     expect(offered.length).toBeGreaterThan(0);
   });
 
-  it('holds one slot for exactly one of 20 families tapping at once', async () => {
+  it('holds one slot for exactly one of 50 families tapping at once; the rest get the nearest free times', async () => {
     const runtime = makeRuntime(t.db);
-    const families = Array.from({ length: 20 }, () => new ChatDriver(runtime));
+    const families = Array.from({ length: 50 }, () => new ChatDriver(runtime));
     for (const chat of families) {
       await inPersonAppeal(chat);
       await chat.tap('Выбрать время приёма');
@@ -147,7 +148,34 @@ describe.each(ENGINES)('booking in chat on $name', (engine) => {
     await Promise.all(families.map((chat) => chat.tap('15:15')));
     const won = families.filter((chat) => chat.text.includes('Подтвердить запись'));
     const lost = families.filter((chat) => chat.text.includes('только что заняли'));
-    expect([won.length, lost.length]).toEqual([1, 19]);
+    expect([won.length, lost.length]).toEqual([1, 49]);
+    for (const chat of lost)
+      expect(
+        chat.lastReplies
+          .at(-1)
+          ?.buttons?.flat()
+          .some((b) => b.payload.startsWith('slot:')),
+      ).toBe(true);
+    const live = await t.db
+      .selectFrom('bookings')
+      .select('id')
+      .where('starts_at', '=', new Date('2026-11-26T08:15:00Z'))
+      .where('status', 'in', ['held', 'confirmed'])
+      .execute();
+    expect(live).toHaveLength(1);
+  }, 60_000);
+
+  it('takes an alternative offered in a staff message from the menu', async () => {
+    const chat = new ChatDriver(makeRuntime(t.db));
+    await inPersonAppeal(chat);
+    // A staff cancellation carries concrete slot buttons; tapping one holds it and asks to confirm.
+    await chat.send({
+      type: 'button',
+      payload: encodeSlotPayload({ specialistId: 'lawyer-1', startsAt: new Date('2026-12-01T06:45:00Z') }),
+    });
+    expect(chat.text).toContain('вторник, 01.12, 13:45');
+    await chat.tap('Подтвердить');
+    expect(chat.text).toContain('Вы записаны');
   });
 
   it('records attendance from the reminder button', async () => {
