@@ -7,6 +7,7 @@ import * as initial from './migrations/001_initial.ts';
 import * as delivery from './migrations/002_delivery.ts';
 import * as inboundEvents from './migrations/003_inbound_events.ts';
 import * as bookings from './migrations/004_bookings.ts';
+import * as appealLifecycle from './migrations/005_appeal_lifecycle.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_delivery': delivery,
   '003_inbound_events': inboundEvents,
   '004_bookings': bookings,
+  '005_appeal_lifecycle': appealLifecycle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -56,6 +56,21 @@ export type AppealsTable = {
   staff_topic_id: string | null;
   staff_message_id: string | null;
   staff_notified_at: NullableTimestamp;
+  result: 'resolved' | 'partly' | 'not_resolved' | 'withdrawn' | null;
+  taken_by: string | null;
+  callback_done_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+};
+
+export type AppealEventsTable = {
+  id: Generated<number>;
+  appeal_id: number;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string | null;
 };
 
 export type ConversationsTable = {
@@ -121,6 +136,7 @@ export type BookingsTable = {
 };
 
 export type Database = {
+  appeal_events: AppealEventsTable;
   bookings: BookingsTable;
   inbound_events: InboundEventsTable;
   contacts: ContactsTable;

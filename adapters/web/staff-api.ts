@@ -6,6 +6,12 @@ import type { Runtime } from '../../bot/runtime.ts';
 import { type CenterProfile, LOCALES, type Locale, type Specialist } from '../../config/center.ts';
 import { type BookingRole, freeSlots, type Slot } from '../../domain/slots.ts';
 import type { JobScheduler } from '../../scheduler/scheduler.ts';
+import {
+  APPEAL_ACTIONS,
+  APPEAL_RESULTS,
+  appealHistory,
+  transitionAppeal,
+} from '../../storage/appeal-lifecycle.ts';
 import { getAppeal } from '../../storage/appeals.ts';
 import { cancelBooking, createPartnerBooking, takenSlots } from '../../storage/bookings.ts';
 import { getContact } from '../../storage/contacts.ts';
@@ -211,4 +217,55 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
     ]);
     return reply.code(201).send({ ok: true, bookingId: booking.id });
   });
+
+  // The appeal's life: take, wait, callback done, close with a result, reopen — each appended to the history.
+  app.post('/api/staff/appeals/:id/:action', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const params = AppealActionParams.safeParse(request.params);
+    if (!params.success) return badRequest(reply, describeIssues(params.error));
+    const body = AppealActionBody.safeParse(request.body ?? {});
+    if (!body.success) return badRequest(reply, describeIssues(body.error));
+    const result = await transitionAppeal(db, params.data.id, params.data.action, {
+      actor: 'web:dispatcher',
+      note: body.data.note,
+      result: body.data.result,
+      now: clock(),
+    });
+    if (result.ok) {
+      logger.info(
+        { appealId: result.appeal.id, action: params.data.action, status: result.appeal.status },
+        'appeal updated',
+      );
+      return { ok: true, status: result.appeal.status, result: result.appeal.result };
+    }
+    const { code, message } = TRANSITION_ERRORS[result.reason];
+    return reply.code(code).send({ error: result.reason, message });
+  });
+
+  app.get('/api/staff/appeals/:id/history', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const params = BookingParams.safeParse(request.params);
+    if (!params.success) return badRequest(reply, describeIssues(params.error));
+    return { events: await appealHistory(db, params.data.id) };
+  });
 }
+
+const AppealActionParams = z.object({
+  id: z.coerce.number().int().positive('appeal id must be a positive number'),
+  action: z.enum(APPEAL_ACTIONS, { error: `action must be one of: ${APPEAL_ACTIONS.join(', ')}` }),
+});
+
+const AppealActionBody = z.object({
+  note: z.string().trim().max(2000, 'note is longer than 2000 characters').optional(),
+  result: z.enum(APPEAL_RESULTS, { error: `result must be one of: ${APPEAL_RESULTS.join(', ')}` }).optional(),
+});
+
+const TRANSITION_ERRORS = {
+  not_found: { code: 404, message: 'appeal not found' },
+  not_allowed: { code: 409, message: 'this action is not possible in the appeal’s current status' },
+  result_required: {
+    code: 400,
+    message: 'closing needs a result: resolved, partly, not_resolved or withdrawn',
+  },
+  anonymised: { code: 409, message: 'the family deleted their data; the appeal can only be closed' },
+} as const;
