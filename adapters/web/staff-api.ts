@@ -242,6 +242,49 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
     return reply.code(code).send({ error: result.reason, message });
   });
 
+  // A dispatcher's message to the family, delivered on the family's own channel (web, Telegram, VK).
+  app.post('/api/staff/appeals/:id/reply', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const params = BookingParams.safeParse(request.params);
+    if (!params.success) return badRequest(reply, describeIssues(params.error));
+    const body = z.object({ text: text('text', 3500) }).safeParse(request.body ?? {});
+    if (!body.success) return badRequest(reply, describeIssues(body.error));
+    const appeal = await getAppeal(db, params.data.id);
+    if (!appeal) return reply.code(404).send({ error: 'not_found', message: 'appeal not found' });
+    if (!appeal.contact_id) {
+      return reply
+        .code(409)
+        .send({ error: 'no_contact', message: 'the family deleted their data; no chat to reply to' });
+    }
+    const now = clock();
+    const sent = await runtime.sendSystemMessage(appeal.contact_id, [
+      {
+        parts: [
+          {
+            key: 'dispatcher-reply',
+            args: { number: appeal.number ?? String(appeal.id), text: body.data.text },
+          },
+        ],
+      },
+    ]);
+    if (!sent)
+      return reply.code(409).send({ error: 'no_contact', message: 'the family’s chat no longer exists' });
+    // The history records that a reply went out, not its words (the transcript keeps those).
+    await db
+      .insertInto('appeal_events')
+      .values({
+        appeal_id: appeal.id,
+        at: now,
+        actor: 'web:dispatcher',
+        action: 'reply',
+        from_status: appeal.status,
+        to_status: appeal.status,
+        note: null,
+      })
+      .execute();
+    return { ok: true };
+  });
+
   app.get('/api/staff/appeals/:id/history', async (request, reply) => {
     if (!requireLogin(request, reply, options.password)) return reply;
     const params = BookingParams.safeParse(request.params);

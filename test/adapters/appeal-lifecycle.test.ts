@@ -169,4 +169,39 @@ describe('staff API for appeals', () => {
     const history = await app.inject({ url: `/api/staff/appeals/${id}/history`, headers: AUTH });
     expect(history.json().events.map((e: { action: string }) => e.action)).toEqual(['take', 'close']);
   });
+
+  it("sends a dispatcher's reply to the family's chat and records that it went out", async () => {
+    const contact = await upsertContact(t.db, 'web', 'reply-family', NOW);
+    const consentId = await recordConsent(t.db, {
+      contactId: contact.id,
+      channel: 'web',
+      version: 'v',
+      granted: true,
+      at: NOW,
+    });
+    const { id, number } = await createAppeal(t.db, {
+      contactId: contact.id,
+      consentId,
+      channel: 'web',
+      draft,
+      now: NOW,
+    });
+    const send = (payload: object, headers: Record<string, string> = AUTH) =>
+      app.inject({ method: 'POST', url: `/api/staff/appeals/${id}/reply`, headers, payload });
+    expect((await send({ text: 'x' }, {})).statusCode).toBe(401);
+    expect((await send({ text: '   ' })).statusCode).toBe(400);
+    expect((await send({ text: 'Здравствуйте! Перезвоню Вам сегодня в 15:00.' })).json()).toEqual({
+      ok: true,
+    });
+    const messages = await t.db
+      .selectFrom('messages')
+      .select('body')
+      .where('contact_id', '=', contact.id)
+      .execute();
+    expect(messages.map((m) => (m.body as { text: string }).text)).toEqual([
+      `💬 Диспетчер по обращению № ${number}:\nЗдравствуйте! Перезвоню Вам сегодня в 15:00.`,
+    ]);
+    const events = await appealHistory(t.db, id);
+    expect(events.map((e) => [e.action, e.note])).toEqual([['reply', null]]);
+  });
 });
