@@ -8,6 +8,7 @@ import * as delivery from './migrations/002_delivery.ts';
 import * as inboundEvents from './migrations/003_inbound_events.ts';
 import * as bookings from './migrations/004_bookings.ts';
 import * as appealLifecycle from './migrations/005_appeal_lifecycle.ts';
+import * as surveys from './migrations/006_surveys.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003_inbound_events': inboundEvents,
   '004_bookings': bookings,
   '005_appeal_lifecycle': appealLifecycle,
+  '006_surveys': surveys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -135,6 +135,25 @@ export type BookingsTable = {
   updated_at: Generated<Date>;
 };
 
+export type SurveyAnswer = 'yes' | 'no' | 'partly';
+
+export type SurveysTable = {
+  id: Generated<number>;
+  appeal_id: number;
+  contact_id: number | null;
+  sent_at: Timestamp;
+  reminded_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+  comment: string | null;
+};
+
+export type SurveyAnswersTable = {
+  survey_id: number;
+  question: number;
+  answer: SurveyAnswer;
+  answered_at: Timestamp;
+};
+
 export type Database = {
   appeal_events: AppealEventsTable;
   bookings: BookingsTable;
@@ -145,6 +164,8 @@ export type Database = {
   conversations: ConversationsTable;
   processed_updates: ProcessedUpdatesTable;
   messages: MessagesTable;
+  surveys: SurveysTable;
+  survey_answers: SurveyAnswersTable;
 };
 
 export type Contact = Selectable<ContactsTable>;
@@ -152,3 +173,5 @@ export type Appeal = Selectable<AppealsTable>;
 export type NewAppeal = Insertable<AppealsTable>;
 
 export type Booking = Selectable<BookingsTable>;
+
+export type Survey = Selectable<SurveysTable>;

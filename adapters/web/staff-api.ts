@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { routeItemConfirmation, staffCancellation } from '../../bot/booking-messages.ts';
 import type { Runtime } from '../../bot/runtime.ts';
+import { surveyIntro, surveyQuestion } from '../../bot/survey-messages.ts';
 import { type CenterProfile, LOCALES, type Locale, type Specialist } from '../../config/center.ts';
+import { appealsCsv, reportPeriod, summarise } from '../../domain/report.ts';
 import { type BookingRole, freeSlots, type Slot } from '../../domain/slots.ts';
 import type { JobScheduler } from '../../scheduler/scheduler.ts';
 import {
@@ -17,6 +19,7 @@ import { cancelBooking, createPartnerBooking, takenSlots } from '../../storage/b
 import { getContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Booking } from '../../storage/schema.ts';
+import { appealsForReport, createSurvey, nextUnanswered } from '../../storage/surveys.ts';
 import { authorised } from './dispatcher.ts';
 
 export type StaffApiOptions = {
@@ -216,6 +219,71 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
       routeItemConfirmation(booking, center, now, toLocale(contact.locale)),
     ]);
     return reply.code(201).send({ ok: true, bookingId: booking.id });
+  });
+
+  // Reports (survey.md indicators) over appeals created in a period of local dates, both ends included.
+  const periodOf = (request: FastifyRequest) => {
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const from = typeof query.from === 'string' ? query.from : '';
+    const to = typeof query.to === 'string' ? query.to : '';
+    return { from, to, period: reportPeriod(from, to, center.timeZone) };
+  };
+
+  app.get('/api/staff/reports/summary', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const { from, to, period } = periodOf(request);
+    if (!period.ok) return badRequest(reply, period.message);
+    return summarise(await appealsForReport(db, period.start, period.end), { from, to });
+  });
+
+  app.get('/api/staff/reports/appeals.csv', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const { from, to, period } = periodOf(request);
+    if (!period.ok) return badRequest(reply, period.message);
+    const csv = appealsCsv(await appealsForReport(db, period.start, period.end), center.timeZone);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="appeals_${from}_${to}.csv"`)
+      .send(csv);
+  });
+
+  // The satisfaction survey for a closed appeal: created once, then the intro and the first unanswered question.
+  // A static last segment, so it wins over `/api/staff/appeals/:id/:action`.
+  app.post('/api/staff/appeals/:id/survey', async (request, reply) => {
+    if (!requireLogin(request, reply, options.password)) return reply;
+    const params = BookingParams.safeParse(request.params);
+    if (!params.success) return badRequest(reply, describeIssues(params.error));
+    const appeal = await getAppeal(db, params.data.id);
+    if (!appeal) return reply.code(404).send({ error: 'not_found', message: 'appeal not found' });
+    if (appeal.status !== 'closed') {
+      return reply
+        .code(409)
+        .send({ error: 'not_closed', message: 'the survey is sent only after the appeal is closed' });
+    }
+    if (appeal.contact_id === null) {
+      return reply.code(409).send({
+        error: 'no_contact',
+        message: 'the family deleted their data; no chat to send the survey to',
+      });
+    }
+    const now = clock();
+    const survey = await createSurvey(db, appeal.id, appeal.contact_id, now);
+    const question = await nextUnanswered(db, survey.id);
+    if (survey.completed_at || question === undefined) {
+      return reply
+        .code(409)
+        .send({ error: 'completed', message: 'the family has already answered the survey' });
+    }
+    const number = appeal.number ?? String(appeal.id);
+    const sent = await runtime.sendSystemMessage(appeal.contact_id, [
+      surveyIntro(number),
+      surveyQuestion(survey.id, question),
+    ]);
+    if (!sent) {
+      return reply.code(409).send({ error: 'no_contact', message: 'the family chat is no longer available' });
+    }
+    logger.info({ appealId: appeal.id, surveyId: survey.id }, 'survey sent');
+    return { ok: true, surveyId: survey.id, question };
   });
 
   // The appeal's life: take, wait, callback done, close with a result, reopen — each appended to the history.
