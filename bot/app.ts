@@ -99,6 +99,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   });
   const staff = telegram?.staff;
   if (staff) runtime.onAppealRegistered((appealId) => void staff.notify(appealId));
+  if (staff) runtime.onUrgent((alert) => void staff.notifyUrgent(alert));
 
   const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
   const app = await buildServer({

@@ -50,6 +50,9 @@ export type RuntimeDeps = {
   clock?: () => Date;
 };
 
+/** A crisis signal for the dispatchers: who and where only — never the person's text. */
+export type UrgentAlert = { contactId: number; channel: string; signal: string };
+
 /** Flow events are fed back after effects; a flow that keeps asking for more is a bug, not a loop to follow. */
 const MAX_FOLLOW_UPS = 4;
 
@@ -64,6 +67,7 @@ export class Runtime {
   private readonly clock: () => Date;
   private readonly outboundListeners = new Set<OutboundListener>();
   private readonly appealListeners = new Set<(appealId: number) => void>();
+  private readonly urgentListeners = new Set<(alert: UrgentAlert) => void>();
 
   constructor(private readonly deps: RuntimeDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -87,6 +91,22 @@ export class Runtime {
         listener(appealId);
       } catch (error) {
         this.deps.logger.error({ err: error }, 'appeal listener failed');
+      }
+    }
+  }
+
+  /** Told after commit that a message carried a crisis signal (the staff chat is alerted out of turn). */
+  onUrgent(listener: (alert: UrgentAlert) => void): () => void {
+    this.urgentListeners.add(listener);
+    return () => this.urgentListeners.delete(listener);
+  }
+
+  private announceUrgent(alert: UrgentAlert): void {
+    for (const listener of this.urgentListeners) {
+      try {
+        listener(alert);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'urgent listener failed');
       }
     }
   }
@@ -136,8 +156,15 @@ export class Runtime {
         // After a language change: re-greet (or offer to resume) in the new language.
         const event: FlowEvent = setLocale || !userEvent ? { type: 'start' } : userEvent;
 
-        const session = new Session(this.deps, tx, contact.id, update.channel, now, afterCommit, (id) =>
-          this.announceAppeal(id),
+        const session = new Session(
+          this.deps,
+          tx,
+          contact.id,
+          update.channel,
+          now,
+          afterCommit,
+          (id) => this.announceAppeal(id),
+          (alert) => this.announceUrgent(alert),
         );
         await session.load();
         const outbound = await session.run(event, locale);
@@ -221,6 +248,7 @@ class Session {
     private readonly now: Date,
     private readonly afterCommit: Array<() => Promise<void>>,
     private readonly announceAppeal: (appealId: number) => void,
+    private readonly announceUrgent: (alert: UrgentAlert) => void,
   ) {}
 
   private bookingContext(): BookingEffectContext {
@@ -304,6 +332,13 @@ class Session {
         this.afterCommit.push(async () => this.announceAppeal(created.id));
         this.deps.logger.info({ appealId: created.id, channel: this.channel }, 'appeal registered');
         return { type: 'appealSubmitted', number: created.number, appealId: created.id };
+      }
+      case 'raiseUrgent': {
+        // Who and which signal only: the text may be the most sensitive thing the person ever wrote.
+        const alert: UrgentAlert = { contactId, channel: this.channel, signal: effect.signal };
+        this.deps.logger.warn({ contactId, signal: effect.signal }, 'crisis signal: urgent hand-off raised');
+        this.afterCommit.push(async () => this.announceUrgent(alert));
+        return undefined;
       }
       case 'deleteMyData': {
         const appeals = await anonymizeAppealsOfContact(tx, contactId, now);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { localized } from '../config/center.ts';
 import { AppealDraftSchema } from '../domain/appeal.ts';
 import { formatOutreachLines, formatWorkingHours } from '../domain/center-info.ts';
+import { type CrisisSignal, detectCrisis } from '../domain/crisis.ts';
 import { relativeMomentArgs } from '../domain/moments.ts';
 import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
 import {
@@ -233,6 +234,10 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   if (event.type === 'attendanceRecorded') return reply(state, []);
   if (!isUserEvent(event)) return onBookingResult(state, event, ctx) ?? reply(state, []);
 
+  // Safety first, at any step: a crisis message is answered before anything else (safety.md).
+  const crisis = event.type === 'text' ? detectCrisis(event.text) : undefined;
+  if (crisis) return onCrisis(state, crisis.signal, ctx);
+
   const command = commandOf(event);
   if (command) return handleCommand(command, state, event, ctx);
   if (event.type === 'unsupported') return reask(state, ctx, msg('error-unsupported-message'));
@@ -258,6 +263,19 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
       }
       return onIntakeAnswer(state, state.step as StepId, event, ctx);
   }
+}
+
+/**
+ * Emergency contacts at once, an urgent alert to the dispatchers, and the same question again: nothing of the
+ * conversation is changed or dropped (an intake in progress stays as it was), no visit is promised and no
+ * document asked for. The message itself is not kept in the state; the runtime never logs it.
+ */
+function onCrisis(state: ConversationState, signal: CrisisSignal, ctx: FlowContext): Result {
+  return reply(
+    state,
+    [{ parts: [msg('crisis-help', centerArgs(ctx))] }, currentQuestion(state, ctx)],
+    [{ type: 'raiseUrgent', signal }],
+  );
 }
 
 const USER_EVENTS = ['start', 'text', 'button', 'contact', 'unsupported'];

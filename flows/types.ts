@@ -1,5 +1,6 @@
 import type { CenterProfile, Locale } from '../config/center.ts';
 import type { AppealDraft } from '../domain/appeal.ts';
+import type { CrisisSignal } from '../domain/crisis.ts';
 
 /** A localisable piece of text: a Fluent message id and its arguments. Flows never hold rendered strings. */
 export type Msg = { key: string; args?: Record<string, string | number> };
@@ -57,7 +58,9 @@ export type Effect =
   | { type: 'confirmBooking'; bookingId: number; rescheduleOf?: number; appealId?: number }
   | { type: 'listBookings' }
   | { type: 'cancelBooking'; bookingId: number }
-  | { type: 'markAttendance'; bookingId: number; attended: boolean };
+  | { type: 'markAttendance'; bookingId: number; attended: boolean }
+  /** A crisis signal in the person's message: dispatchers are alerted out of turn (never with the text). */
+  | { type: 'raiseUrgent'; signal: CrisisSignal };
 
 export type FlowContext = {
   now: Date;

@@ -2,6 +2,7 @@ import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Translator } from '../../bot/i18n.ts';
 import { KeyedLock } from '../../bot/keyed-lock.ts';
+import type { UrgentAlert } from '../../bot/runtime.ts';
 import { staffCard } from '../../bot/staff-card.ts';
 import { splitText } from '../../bot/text.ts';
 import type { CenterProfile } from '../../config/center.ts';
@@ -46,6 +47,31 @@ export class StaffNotifier {
         this.options.logger.warn({ err: error, appealId }, 'staff card not posted yet; will retry'),
       ),
     );
+  }
+
+  /**
+   * A crisis signal: posted at once, not queued behind cards and not spaced (a 429 is still waited out as
+   * Telegram asks). Only the signal, the channel and the contact number — never the message, never a name: the
+   * family may not have consented to anything yet. Into the chat itself, not into an appeal's topic.
+   */
+  async notifyUrgent(alert: UrgentAlert): Promise<void> {
+    const { api, chatId, translator, logger } = this.options;
+    const text = translator.t('ru', {
+      key: 'staff-urgent',
+      args: { signal: alert.signal, channel: alert.channel, contact: String(alert.contactId) },
+    });
+    try {
+      await this.call(() => api.sendMessage(chatId, text), { spaced: false });
+      logger.info(
+        { contactId: alert.contactId, signal: alert.signal },
+        'urgent alert posted to the staff chat',
+      );
+    } catch (error) {
+      logger.error(
+        { err: error, contactId: alert.contactId, signal: alert.signal },
+        'urgent alert NOT posted to the staff chat',
+      );
+    }
   }
 
   /** Appeals of the last days whose card was never posted (Telegram down, process restarted). */
@@ -115,11 +141,14 @@ export class StaffNotifier {
     );
   }
 
-  /** One API call, spaced for the group limit, waiting out 429s (a few times) as Telegram asks. */
-  private async call<T>(request: () => Promise<T>): Promise<T> {
+  /**
+   * One API call, spaced for the group limit (unless urgent: `spaced: false` jumps the gap, and the next
+   * ordinary post keeps its distance from it), waiting out 429s (a few times) as Telegram asks.
+   */
+  private async call<T>(request: () => Promise<T>, { spaced = true } = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const gap = (this.options.minIntervalMs ?? 3_000) - (Date.now() - this.lastPostAt);
-      if (gap > 0) await this.sleep(gap);
+      if (spaced && gap > 0) await this.sleep(gap);
       this.lastPostAt = Date.now();
       try {
         return await request();

@@ -262,6 +262,35 @@ describe('Telegram staff chat', () => {
   });
 });
 
+describe('Telegram crisis signal', () => {
+  it('answers the parent with help at once and alerts the staff chat, with no text or name', async () => {
+    const h = await start('webhook', { staff: 'group' });
+    const parent = new Parent(h, 5201);
+    await parent.command('/start');
+    const before = parent.sent().length;
+    await parent.say('Здравствуйте, я Мария. Муж бьёт меня и угрожает убить');
+    const replies = parent.texts(before);
+    expect(replies).toContain('112');
+    expect(replies).toContain('8-800-2000-122');
+    expect(replies).toContain('3-06-56');
+    await waitFor(async () => h.fake.sent().some((p) => String(p.chat_id) === String(STAFF_CHAT)));
+    const posts = h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
+    expect(posts).toHaveLength(1);
+    const contact = await h.service.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('external_id', '=', '5201')
+      .executeTakeFirstOrThrow();
+    expect(posts[0]?.text).toBe(
+      `🚨 СРОЧНО: сигнал кризиса (насилие, жестокое обращение), канал telegram, контакт #${contact.id}. ` +
+        'Свяжитесь с семьёй вне очереди.',
+    );
+    expect(posts[0]?.text).not.toMatch(/Мария|бьёт/);
+    // Nothing was stored: no consent yet.
+    expect(await h.service.db.selectFrom('appeals').select('id').execute()).toEqual([]);
+  });
+});
+
 describe('Telegram booking', () => {
   it('books after an in-person appeal, reschedules and cancels', async () => {
     const h = await start('webhook', { staff: false });

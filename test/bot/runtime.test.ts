@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Translator } from '../../bot/i18n.ts';
-import { Runtime } from '../../bot/runtime.ts';
+import { Runtime, type UrgentAlert } from '../../bot/runtime.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import type { JobScheduler } from '../../scheduler/scheduler.ts';
 import { type Db, migrateToLatest, openDatabase } from '../../storage/db.ts';
@@ -205,6 +206,54 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     // Asking for help again requires consent again.
     await chat.tap('Оставить обращение');
     expect(chat.text).toContain('согласие');
+  });
+
+  it('raises a crisis signal after commit, logging who and which signal but never the text', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const runtime = new Runtime({
+      db: t.db,
+      center,
+      translator,
+      scheduler: new RecordingScheduler(),
+      logger,
+      clock: () => TUESDAY_10AM,
+    });
+    const alerts: UrgentAlert[] = [];
+    let committed: Promise<string> | undefined;
+    runtime.onUrgent((alert) => {
+      alerts.push(alert);
+      // Read from outside the transaction: the help text must already be there.
+      committed = t.db
+        .selectFrom('messages')
+        .select('body')
+        .where('contact_id', '=', alert.contactId)
+        .execute()
+        .then((rows) => JSON.stringify(rows));
+    });
+    const chat = new ChatDriver(runtime);
+    await chat.start();
+    await chat.tap('Оставить обращение');
+    await chat.tap('Согласен');
+    await chat.say('Сидорова Ольга Ивановна');
+    const result = await chat.say('Сидорова. Муж избивает детей, мне страшно');
+    expect(result.status).toBe('processed');
+    expect(chat.text).toContain('8-800-2000-122');
+    expect(chat.lastReplies.at(-1)?.text).toContain('адрес');
+
+    const contactId = result.status === 'processed' ? result.contactId : -1;
+    expect(alerts).toEqual([{ contactId, channel: 'web', signal: 'violence' }]);
+    expect(await committed).toContain('8-800-2000-122');
+    const warning = lines.map((line) => JSON.parse(line)).find((entry) => entry.signal === 'violence');
+    expect(warning).toMatchObject({ level: 40, contactId, signal: 'violence' });
+    expect(lines.join('\n')).not.toMatch(/избивает|Сидорова/);
+    // The intake is where it was.
+    const state = await t.db
+      .selectFrom('conversations')
+      .select('state')
+      .where('contact_id', '=', contactId)
+      .executeTakeFirstOrThrow();
+    expect(state.state).toMatchObject({ step: 'address', draft: { fullName: 'Сидорова Ольга Ивановна' } });
   });
 
   it('switches language and re-asks in it', async () => {

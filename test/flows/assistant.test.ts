@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { Translator } from '../../bot/i18n.ts';
 import type { AppealDraft } from '../../domain/appeal.ts';
 import {
   type ConversationState,
@@ -1235,6 +1236,80 @@ describe('deleting my data', () => {
     const { result } = run([tap('menu:delete'), event]);
     expect(keysOf(result)).toEqual([error, 'delete-question']);
     expect(result.state.step).toBe('deleteConfirm');
+    expect(result.effects).toEqual([]);
+  });
+});
+
+describe('crisis messages (safety.md)', () => {
+  const HELP_ARGS = {
+    center: 'Семейная диспетчерская «Открытая дверь»',
+    phone: '+7 (38452) 3-06-56',
+    hours: 'пн–пт 08:00–17:00 (перерыв 12:00–12:48)',
+  };
+
+  /** Help first, then exactly the question the person was on; nothing else changes. */
+  function expectCrisisAnswer(from: ConversationState, input: string, signal: string, hasConsent = true) {
+    const question = handleEvent(from, text('/help'), ctxAt(TUESDAY_10AM, hasConsent)).messages.at(-1);
+    const { result } = run([text(input)], { from, hasConsent });
+    expect(keysOf(result)[0]).toBe('crisis-help');
+    expect(argsOf(result, 'crisis-help')).toMatchObject(HELP_ARGS);
+    expect(result.messages).toHaveLength(2);
+    expect(result.messages[1]).toEqual(question);
+    expect(result.state).toEqual(from);
+    expect(result.effects).toEqual([{ type: 'raiseUrgent', signal }]);
+    return result;
+  }
+
+  it('mid-intake at the address question: help, then the address question again, draft kept', () => {
+    const { state } = run(eventsTo('address'));
+    expect(state.step).toBe('address');
+    const result = expectCrisisAnswer(state, 'Муж бьёт меня, я ушла из дома с детьми', 'violence');
+    expect(keysOf(result).slice(1)).toEqual(['ask-address']);
+    expect(result.state.draft).toEqual({ fullName: CARD.fullName });
+    // The intake goes on from where it was.
+    const next = step(result.state, ANSWER.address);
+    expect(next.state.draft.address).toBe(CARD.address);
+    expect(keysOf(next)).toEqual(['ask-marital']);
+  });
+
+  it('in the menu: help, then the menu', () => {
+    const result = expectCrisisAnswer(initialState(), 'я не хочу больше жить', 'suicide', false);
+    expect(keysOf(result)).toEqual(['crisis-help', 'menu-prompt']);
+    expect(payloadsOf(result)).toEqual(MENU_PAYLOADS);
+  });
+
+  it('at the consent question: nothing is recorded or stored, the consent question is asked again', () => {
+    const { state } = run([tap('menu:intake')], { hasConsent: false });
+    expect(state.step).toBe('consent');
+    const result = expectCrisisAnswer(state, 'Помогите, ребёнок пропал', 'child_danger', false);
+    expect(keysOf(result)).toEqual(['crisis-help', 'consent-text']);
+    expect(JSON.stringify(result.state)).not.toContain('пропал');
+  });
+
+  it('works in the summary and in booking too', () => {
+    const summary = run(intake({ format: 'phone', callMode: 'callback_asap' })).state;
+    expect(summary.step).toBe('confirm');
+    expectCrisisAnswer(summary, 'у нас пожар', 'emergency');
+    const booking = run([tap('menu:book')]).state;
+    expectCrisisAnswer(booking, 'умерла мама, не могу', 'loss');
+  });
+
+  it('never promises a visit or asks for documents, in both languages', () => {
+    const translator = new Translator();
+    const ru = translator.t('ru', { key: 'crisis-help', args: HELP_ARGS });
+    expect(ru).toContain('112');
+    expect(ru).toContain('8-800-2000-122');
+    expect(ru).toContain('+7 (38452) 3-06-56');
+    expect(ru).not.toMatch(/приед|выезд|визит|пришлите|загрузите/i);
+    const en = translator.t('en', { key: 'crisis-help', args: HELP_ARGS });
+    expect(en).toContain('8-800-2000-122');
+    expect(en).not.toMatch(/visit|upload|send us/i);
+  });
+
+  it('a look-alike is an ordinary answer', () => {
+    const { state } = run(eventsTo('need'));
+    const result = step(state, text('жить негде, нужна помощь с жильём'));
+    expect(keysOf(result)).not.toContain('crisis-help');
     expect(result.effects).toEqual([]);
   });
 });
