@@ -23,6 +23,7 @@ import {
 } from './booking-effects.ts';
 import type { RenderedMessage, Translator } from './i18n.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { answerSurvey } from './survey-answers.ts';
 
 /** An update from any channel, already translated by its adapter. */
 export type InboundUpdate = {
@@ -333,6 +334,8 @@ class Session {
         this.deps.logger.info({ appealId: created.id, channel: this.channel }, 'appeal registered');
         return { type: 'appealSubmitted', number: created.number, appealId: created.id };
       }
+      case 'surveyAnswer':
+        return { type: 'surveyProgress', messages: await answerSurvey(tx, contactId, effect.payload, now) };
       case 'raiseUrgent': {
         // Who and which signal only: the text may be the most sensitive thing the person ever wrote.
         const alert: UrgentAlert = { contactId, channel: this.channel, signal: effect.signal };

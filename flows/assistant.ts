@@ -232,6 +232,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
     return reply(initialState(), [menuMessage([msg('delete-done', { appeals: event.appeals })])]);
   }
   if (event.type === 'attendanceRecorded') return reply(state, []);
+  if (event.type === 'surveyProgress') return reply(state, event.messages);
   if (!isUserEvent(event)) return onBookingResult(state, event, ctx) ?? reply(state, []);
 
   // Safety first, at any step: a crisis message is answered before anything else (safety.md).
@@ -298,6 +299,9 @@ function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowCon
       [{ type: 'markAttendance', bookingId: Number(attendance[2]), attended }],
     );
   }
+  // Survey answers are taken wherever the family is: one tap, nothing else moves.
+  if (event.payload.startsWith('sv:'))
+    return reply(state, [], [{ type: 'surveyAnswer', payload: event.payload }]);
   if (intakeInProgress(state) || state.step === 'consent') return undefined;
   if (event.payload === 'menu:bookings') return showMyBookings(state);
   if (event.payload === 'menu:book') return onMenu({ ...state, step: 'menu' }, event, ctx);

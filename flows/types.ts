@@ -41,7 +41,9 @@ export type SystemEvent =
       bookings: Array<{ id: number; startsAt: string; role?: 'lawyer' | 'psychologist' | 'other' }>;
     }
   | { type: 'bookingCancelled'; ok: boolean }
-  | { type: 'attendanceRecorded'; ok: boolean };
+  | { type: 'attendanceRecorded'; ok: boolean }
+  /** What to show after a survey answer (the next question, or thanks), built by the runtime. */
+  | { type: 'surveyProgress'; messages: OutboundMessage[] };
 
 /** A slot as flows see it: ISO instants, so it can live in the persisted state. */
 export type SlotInfo = { specialistId: string; startsAt: string; endsAt: string };
@@ -59,6 +61,8 @@ export type Effect =
   | { type: 'listBookings' }
   | { type: 'cancelBooking'; bookingId: number }
   | { type: 'markAttendance'; bookingId: number; attended: boolean }
+  /** A tap on a satisfaction-survey button ("sv:<survey>:<question>:<answer>"). */
+  | { type: 'surveyAnswer'; payload: string }
   /** A crisis signal in the person's message: dispatchers are alerted out of turn (never with the text). */
   | { type: 'raiseUrgent'; signal: CrisisSignal };
 

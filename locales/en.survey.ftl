@@ -15,4 +15,4 @@ survey-q8 = Would you recommend the center to your relatives and friends?
 survey-yes = Yes
 survey-no = No
 survey-partly = Partly
-survey-thanks = Thank you for your answers! If you like, write us a comment — we will read it.
+survey-thanks = Thank you for your answers! They help us work better. If your question is not solved yet, write to us — we are here.

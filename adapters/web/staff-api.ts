@@ -266,25 +266,36 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
         message: 'the family deleted their data; no chat to send the survey to',
       });
     }
-    const now = clock();
-    const survey = await createSurvey(db, appeal.id, appeal.contact_id, now);
-    const question = await nextUnanswered(db, survey.id);
-    if (survey.completed_at || question === undefined) {
+    const sent = await sendSurvey({ ...appeal, contact_id: appeal.contact_id });
+    if (sent === 'completed') {
       return reply
         .code(409)
         .send({ error: 'completed', message: 'the family has already answered the survey' });
     }
+    if (sent === 'no_contact') {
+      return reply.code(409).send({ error: 'no_contact', message: 'the family chat is no longer available' });
+    }
+    return { ok: true, surveyId: sent.surveyId, question: sent.question };
+  });
+
+  /** Creates the survey once and sends the intro with the first unanswered question. */
+  async function sendSurvey(appeal: {
+    id: number;
+    number: string | null;
+    contact_id: number;
+  }): Promise<{ surveyId: number; question: number } | 'completed' | 'no_contact'> {
+    const survey = await createSurvey(db, appeal.id, appeal.contact_id, clock());
+    const question = await nextUnanswered(db, survey.id);
+    if (survey.completed_at || question === undefined) return 'completed';
     const number = appeal.number ?? String(appeal.id);
     const sent = await runtime.sendSystemMessage(appeal.contact_id, [
       surveyIntro(number),
       surveyQuestion(survey.id, question),
     ]);
-    if (!sent) {
-      return reply.code(409).send({ error: 'no_contact', message: 'the family chat is no longer available' });
-    }
+    if (!sent) return 'no_contact';
     logger.info({ appealId: appeal.id, surveyId: survey.id }, 'survey sent');
-    return { ok: true, surveyId: survey.id, question };
-  });
+    return { surveyId: survey.id, question };
+  }
 
   // The appeal's life: take, wait, callback done, close with a result, reopen — each appended to the history.
   app.post('/api/staff/appeals/:id/:action', async (request, reply) => {
@@ -300,6 +311,13 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
       now: clock(),
     });
     if (result.ok) {
+      // The center's rule: every family gets the survey once its appeal is closed (not when it withdrew).
+      const closed = result.appeal;
+      if (params.data.action === 'close' && closed.contact_id !== null && closed.result !== 'withdrawn') {
+        await sendSurvey({ ...closed, contact_id: closed.contact_id }).catch((error: unknown) =>
+          logger.warn({ err: error, appealId: closed.id }, 'survey not sent on close; send it from the API'),
+        );
+      }
       logger.info(
         { appealId: result.appeal.id, action: params.data.action, status: result.appeal.status },
         'appeal updated',
