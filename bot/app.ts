@@ -100,6 +100,8 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   const staff = telegram?.staff;
   if (staff) runtime.onAppealRegistered((appealId) => void staff.notify(appealId));
   if (staff) runtime.onUrgent((alert) => void staff.notifyUrgent(alert));
+  // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
+  if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
 
   const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
   const app = await buildServer({

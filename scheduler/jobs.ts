@@ -30,6 +30,7 @@ export function reminderKindOfJob(name: string): BookingReminderKind | undefined
  */
 export const jobIds = {
   callbackDeadline: (appealId: number) => `callback-deadline-${appealId}`,
+  callbackDueSoon: (appealId: number) => `callback-due-soon-${appealId}`,
   bookingDayBefore: (bookingId: number) => `booking-${bookingId}-day-before`,
   bookingTwoHours: (bookingId: number) => `booking-${bookingId}-two-hours`,
   bookingAttendance: (bookingId: number) => `booking-${bookingId}-attendance`,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CenterProfile } from '../config/center.ts';
 import { reminderTimes } from '../domain/slots.ts';
-import { appealsAwaitingContact, markOverdueIfStillWaiting } from '../storage/appeals.ts';
+import { appealsAwaitingContact, getAppeal, markOverdueIfStillWaiting } from '../storage/appeals.ts';
 import { bookingsNeedingReminders } from '../storage/bookings.ts';
 import type { Db } from '../storage/db.ts';
 import {
@@ -32,6 +32,10 @@ export type SchedulerOptions = {
 };
 
 /** The booking fields reminder times are computed from. */
+/** Tells dispatchers about a callback promise: due in 30 minutes, or missed (escalation). */
+export type SlaHandler = (kind: 'dueSoon' | 'overdue', appealId: number) => Promise<void>;
+const DUE_SOON_MS = 30 * 60_000;
+
 export type ReminderBooking = { id: number; startsAt: Date; endsAt: Date; createdAt: Date };
 
 /** Sends one reminder of a booking; bound late by the composition root (it needs the runtime). */
@@ -73,6 +77,7 @@ export class Scheduler implements JobScheduler {
   private reminderConnection: Redis | undefined;
   private started = false;
   private readonly clock: () => Date;
+  private slaHandler: SlaHandler | undefined;
   private reminderHandler: BookingReminderHandler | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -87,6 +92,11 @@ export class Scheduler implements JobScheduler {
    * Binds what sends a booking reminder. Reminder jobs are processed only once a handler is bound, so a job
    * due while the service is still starting waits in Redis instead of failing.
    */
+  /** Binds what tells dispatchers that a callback is due soon or was missed (the staff chat). */
+  onSla(handler: SlaHandler): void {
+    this.slaHandler = handler;
+  }
+
   onBookingReminder(handler: BookingReminderHandler): void {
     this.reminderHandler = handler;
     if (this.started && !this.reminderWorker) this.startReminderWorker();
@@ -129,6 +139,15 @@ export class Scheduler implements JobScheduler {
       delay: Math.max(0, dueAt.getTime() - this.clock().getTime()),
       ...JOB_OPTIONS,
     });
+    // A nudge to dispatchers before the promise runs out; not worth sending once the moment has passed.
+    const soon = dueAt.getTime() - DUE_SOON_MS - this.clock().getTime();
+    if (soon > 0) {
+      await this.sla.add('callback-due-soon', data, {
+        jobId: jobIds.callbackDueSoon(appealId),
+        delay: soon,
+        ...JOB_OPTIONS,
+      });
+    }
   }
 
   async scheduleBookingReminders(booking: ReminderBooking): Promise<void> {
@@ -217,12 +236,18 @@ export class Scheduler implements JobScheduler {
   }
 
   private async process(name: string, raw: unknown): Promise<void> {
-    if (name !== 'callback-deadline') throw new Error(`unknown job "${name}"`);
     const { appealId } = CallbackDeadlineJob.parse(raw);
+    if (name === 'callback-due-soon') {
+      const appeal = await getAppeal(this.options.db, appealId);
+      if (appeal?.status === 'new' && !appeal.callback_done_at) await this.slaHandler?.('dueSoon', appealId);
+      return;
+    }
+    if (name !== 'callback-deadline') throw new Error(`unknown job "${name}"`);
     const flagged = await markOverdueIfStillWaiting(this.options.db, appealId, this.clock());
     if (!flagged) return;
     this.options.logger.warn({ appealId }, 'callback promise missed: appeal flagged overdue');
     await this.options.onOverdue?.(appealId);
+    await this.slaHandler?.('overdue', appealId);
   }
 
   private async processReminder(name: string, raw: unknown): Promise<void> {

@@ -6,6 +6,7 @@ import type { UrgentAlert } from '../../bot/runtime.ts';
 import { staffCard } from '../../bot/staff-card.ts';
 import { splitText } from '../../bot/text.ts';
 import type { CenterProfile } from '../../config/center.ts';
+import { relativeMomentArgs } from '../../domain/moments.ts';
 import type { Db } from '../../storage/db.ts';
 import { MAX_TEXT } from './render.ts';
 import { classifyTelegramError } from './sender.ts';
@@ -72,6 +73,29 @@ export class StaffNotifier {
         'urgent alert NOT posted to the staff chat',
       );
     }
+  }
+
+  /**
+   * "Callback due in 30 minutes" / "promise missed" about one appeal, in its forum topic when it has one.
+   * Queued behind other staff posts; an appeal taken or called back meanwhile gets no nudge.
+   */
+  notifySla(kind: 'dueSoon' | 'overdue', appealId: number): Promise<void> {
+    return this.queue.run('staff-chat', async () => {
+      const { db, api, chatId, translator, center, logger } = this.options;
+      const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
+      if (!appeal || appeal.status !== 'new' || appeal.callback_done_at) return;
+      const due = appeal.callback_due_at
+        ? relativeMomentArgs(appeal.callback_due_at, new Date(), center.timeZone)
+        : {};
+      const text = translator.t('ru', {
+        key: kind === 'dueSoon' ? 'staff-sla-due-soon' : 'staff-sla-overdue',
+        args: { number: appeal.number ?? String(appeal.id), ...due },
+      });
+      const thread = appeal.staff_topic_id ? { message_thread_id: Number(appeal.staff_topic_id) } : {};
+      await this.call(() => api.sendMessage(chatId, text, thread)).catch((error: unknown) =>
+        logger.error({ err: error, appealId, kind }, 'SLA post NOT sent to the staff chat'),
+      );
+    });
   }
 
   /** Appeals of the last days whose card was never posted (Telegram down, process restarted). */

@@ -122,6 +122,28 @@ describe('SLA scheduler against real Redis', () => {
     await waitFor(async () => (await getAppeal(t.db, appeal.id))?.overdue_at != null);
   });
 
+  it('nudges dispatchers 30 minutes before the deadline, and escalates when it is missed', async () => {
+    const events: Array<[string, number]> = [];
+    const s = scheduler(uniquePrefix());
+    s.onSla(async (kind, appealId) => {
+      events.push([kind, appealId]);
+    });
+    await s.start();
+    // Due in 30 min + 300 ms: the nudge comes in ~300 ms; the deadline itself is far away.
+    const waiting = await appealDueIn(30 * 60_000 + 300);
+    const taken = await appealDueIn(30 * 60_000 + 300);
+    await t.db.updateTable('appeals').set({ status: 'in_work' }).where('id', '=', taken.id).execute();
+    await s.scheduleCallbackDeadline(waiting.id, waiting.callbackDueAt as Date);
+    await s.scheduleCallbackDeadline(taken.id, taken.callbackDueAt as Date);
+    await waitFor(async () => (await s.queue.getJob(jobIds.callbackDueSoon(taken.id))) === undefined);
+    await waitFor(async () => events.length >= 1);
+    expect(events).toEqual([['dueSoon', waiting.id]]);
+    // The missed deadline of another appeal is escalated.
+    const late = await appealDueIn(200);
+    await s.scheduleCallbackDeadline(late.id, late.callbackDueAt as Date);
+    await waitFor(async () => events.some(([kind, id]) => kind === 'overdue' && id === late.id));
+  });
+
   it('rejects malformed job data instead of acting on it', async () => {
     const s = scheduler(uniquePrefix());
     await s.start();
