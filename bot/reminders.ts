@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type CenterProfile, LOCALES, type Locale } from '../config/center.ts';
+import { type CenterProfile, toLocale } from '../config/center.ts';
 import type { BookingReminderKind } from '../scheduler/jobs.ts';
 import type { BookingReminderHandler } from '../scheduler/scheduler.ts';
 import {
@@ -26,9 +26,6 @@ const LEDGER: Record<BookingReminderKind, ReminderLedgerColumn> = {
   twoHours: 'reminded_two_hours_at',
   attendance: 'attendance_asked_at',
 };
-
-const toLocale = (value: string): Locale =>
-  (LOCALES as readonly string[]).includes(value) ? (value as Locale) : 'ru';
 
 /**
  * Sends one reminder of a booking when its job fires. Only a confirmed booking with a contact is reminded, and

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type CenterProfile, LOCALES, type Locale } from '../config/center.ts';
+import { type CenterProfile, isLocale, type Locale, toLocale } from '../config/center.ts';
 import {
   type ConversationState,
   ConversationStateSchema,
@@ -361,13 +361,9 @@ function asLocaleChoice(event: InboundUpdate['event']): Locale | undefined {
   if (event.type === 'setLocale') return event.locale;
   if (event.type === 'button' && event.payload.startsWith('lang:')) {
     const locale = event.payload.slice(5);
-    return (LOCALES as readonly string[]).includes(locale) ? (locale as Locale) : undefined;
+    return isLocale(locale) ? locale : undefined;
   }
   return undefined;
-}
-
-function toLocale(value: string): Locale {
-  return (LOCALES as readonly string[]).includes(value) ? (value as Locale) : 'ru';
 }
 
 /** The person's side of the transcript; a tapped button is shown by its label, as they saw it. */

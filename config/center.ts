@@ -7,6 +7,12 @@ import { ConfigError } from './env.ts';
 export const LOCALES = ['ru', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
+export const isLocale = (value: string | undefined): value is Locale =>
+  value !== undefined && (LOCALES as readonly string[]).includes(value);
+
+/** A stored or requested language, falling back to Russian (the default) when unknown. */
+export const toLocale = (value: string | undefined): Locale => (isLocale(value) ? value : 'ru');
+
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 

@@ -1,7 +1,7 @@
 import { type Api, GrammyError, HttpError } from 'grammy';
 import { type ChannelSender, DeliveryError } from '../../bot/delivery.ts';
 import type { RenderedMessage, Translator } from '../../bot/i18n.ts';
-import type { Locale } from '../../config/center.ts';
+import { toLocale } from '../../config/center.ts';
 import type { Contact } from '../../storage/schema.ts';
 import { TELEGRAM } from './inbound.ts';
 import { REMOVE_KEYBOARD, type TelegramSend, toTelegramSends } from './render.ts';
@@ -43,7 +43,7 @@ export class TelegramSender implements ChannelSender<TelegramSend> {
   ) {}
 
   parts(message: RenderedMessage, contact: Contact): TelegramSend[] {
-    const locale = (contact.locale === 'en' ? 'en' : 'ru') satisfies Locale;
+    const locale = toLocale(contact.locale);
     return toTelegramSends(message, this.translator.t(locale, { key: 'button-share-phone' }));
   }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Translator } from '../../bot/i18n.ts';
 import type { Runtime } from '../../bot/runtime.ts';
-import { LOCALES, type Locale } from '../../config/center.ts';
+import { LOCALES, type Locale, toLocale } from '../../config/center.ts';
 import { findContact, setContactLocale, upsertContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import { messagesAfter, type StoredMessage } from '../../storage/messages.ts';
@@ -71,9 +71,7 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     if (!contact)
       return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
     if (body.event.type === 'text' && body.event.text.length > MAX_TEXT_LENGTH) {
-      const locale = (LOCALES as readonly string[]).includes(contact.locale)
-        ? (contact.locale as Locale)
-        : 'ru';
+      const locale = toLocale(contact.locale);
       return reply.code(422).send({
         error: 'too_long',
         message: translator.t(locale, { key: 'error-message-too-long', args: { max: MAX_TEXT_LENGTH } }),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { routeItemConfirmation, staffCancellation } from '../../bot/booking-messages.ts';
 import type { Runtime } from '../../bot/runtime.ts';
 import { surveyIntro, surveyQuestion } from '../../bot/survey-messages.ts';
-import { type CenterProfile, LOCALES, type Locale, type Specialist } from '../../config/center.ts';
+import { type CenterProfile, type Specialist, toLocale } from '../../config/center.ts';
 import { appealsCsv, reportPeriod, summarise } from '../../domain/report.ts';
 import { type BookingRole, freeSlots, type Slot } from '../../domain/slots.ts';
 import type { JobScheduler } from '../../scheduler/scheduler.ts';
@@ -94,9 +94,6 @@ function requireLogin(request: FastifyRequest, reply: FastifyReply, password: st
     .send({ error: 'unauthorised', message: 'Dispatcher login required' });
   return false;
 }
-
-const toLocale = (value: string | undefined): Locale =>
-  value && (LOCALES as readonly string[]).includes(value) ? (value as Locale) : 'ru';
 
 const bookingRoleOf = (role: Specialist['role']): BookingRole =>
   role === 'lawyer' || role === 'psychologist' ? role : 'other';

@@ -7,7 +7,7 @@ import type { CenterProfile } from '../../config/center.ts';
 import type { AppealDraft } from '../../domain/appeal.ts';
 import { freeSlots, type Slot } from '../../domain/slots.ts';
 import { encodeSlotPayload } from '../../flows/slot-payload.ts';
-import { type JobScheduler, noScheduler, type ReminderBooking } from '../../scheduler/scheduler.ts';
+import { noScheduler } from '../../scheduler/scheduler.ts';
 import { createAppeal } from '../../storage/appeals.ts';
 import { confirmBooking, getBooking, holdSlot } from '../../storage/bookings.ts';
 import { recordConsent } from '../../storage/consents.ts';
@@ -16,19 +16,7 @@ import { messagesAfter } from '../../storage/messages.ts';
 import type { Booking } from '../../storage/schema.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
-
-/** Records what the staff API asked of the scheduler; the BullMQ side is tested in test/scheduler. */
-class RecordingScheduler implements JobScheduler {
-  readonly scheduled: ReminderBooking[] = [];
-  readonly cancelled: number[] = [];
-  async scheduleCallbackDeadline() {}
-  async scheduleBookingReminders(booking: ReminderBooking) {
-    this.scheduled.push(booking);
-  }
-  async cancelBookingReminders(bookingId: number) {
-    this.cancelled.push(bookingId);
-  }
-}
+import { RecordingScheduler } from '../support/recording-scheduler.ts';
 
 const PASSWORD = 'secret-pass';
 const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
@@ -110,7 +98,7 @@ describe('staff booking API', () => {
     }
     expect((await getBooking(t.db, booking.id))?.status).toBe('confirmed');
     expect(await transcript(contactId)).toEqual([]);
-    expect(scheduler.cancelled).not.toContain(booking.id);
+    expect(scheduler.cancelledReminders).not.toContain(booking.id);
   });
 
   it('cancels a booking: the family is told, with the 3 nearest free slots of the same role; reminders go', async () => {
@@ -126,7 +114,7 @@ describe('staff booking API', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ ok: true });
     expect(await getBooking(t.db, booking.id)).toMatchObject({ status: 'cancelled', cancelled_by: 'staff' });
-    expect(scheduler.cancelled).toContain(booking.id);
+    expect(scheduler.cancelledReminders).toContain(booking.id);
 
     const [message, ...more] = await transcript(contactId);
     expect(more).toEqual([]);
@@ -177,7 +165,7 @@ describe('staff booking API', () => {
     });
     expect(booking?.starts_at.getTime()).toBe(startsAt.getTime());
     expect(booking?.ends_at.getTime()).toBe(startsAt.getTime() + HOUR_MS); // one hour by default
-    expect(scheduler.scheduled).toContainEqual({
+    expect(scheduler.reminders).toContainEqual({
       id: bookingId,
       startsAt,
       endsAt: new Date(startsAt.getTime() + HOUR_MS),
