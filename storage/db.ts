@@ -9,6 +9,7 @@ import * as inboundEvents from './migrations/003_inbound_events.ts';
 import * as bookings from './migrations/004_bookings.ts';
 import * as appealLifecycle from './migrations/005_appeal_lifecycle.ts';
 import * as surveys from './migrations/006_surveys.ts';
+import * as outreachSubscriptions from './migrations/008_outreach_subscriptions.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_bookings': bookings,
   '005_appeal_lifecycle': appealLifecycle,
   '006_surveys': surveys,
+  '008_outreach_subscriptions': outreachSubscriptions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -154,10 +154,18 @@ export type SurveyAnswersTable = {
   answered_at: Timestamp;
 };
 
+/** A family following a settlement's outreach visit days (issue 7). */
+export type OutreachSubscriptionsTable = {
+  contact_id: number;
+  settlement: string;
+  created_at: Generated<Date>;
+};
+
 export type Database = {
   appeal_events: AppealEventsTable;
   bookings: BookingsTable;
   inbound_events: InboundEventsTable;
+  outreach_subscriptions: OutreachSubscriptionsTable;
   contacts: ContactsTable;
   consents: ConsentsTable;
   appeals: AppealsTable;
