@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
+import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
 import type { Env } from '../config/env.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
+import { Desk } from './desk.ts';
 import { Translator } from './i18n.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
@@ -23,7 +25,10 @@ export type Service = {
   telegram?: TelegramChannel;
   vk?: VkChannel;
   delivery: Delivery;
-  dispatcherPassword: string;
+  directory: DispatcherDirectory;
+  desk: Desk;
+  /** The password of the "dispatcher" web account when no DISPATCHERS_FILE is used (printed at start). */
+  dispatcherPassword?: string;
   close(): Promise<void>;
 };
 
@@ -103,14 +108,16 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
   if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
 
-  const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
+  const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
+  const desk = new Desk({ db, runtime, logger });
   const app = await buildServer({
     runtime,
     db,
     translator,
     center,
     logger,
-    dispatcherPassword,
+    directory,
+    desk,
     scheduler: jobs,
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
@@ -134,7 +141,9 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     telegram,
     vk,
     delivery,
-    dispatcherPassword,
+    directory,
+    desk,
+    dispatcherPassword: webPassword,
     async close() {
       clearInterval(pruning);
       await telegram?.stop();

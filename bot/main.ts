@@ -30,9 +30,10 @@ export async function main(): Promise<void> {
   const address = await service.app.listen({ host: env.HOST, port: env.PORT });
   const base = address.replace('127.0.0.1', 'localhost');
   console.log(`\n  Web chat:        ${base}/`);
-  console.log(
-    `  Dispatcher page: ${base}/dispatcher  (user "dispatcher", password ${env.DISPATCHER_PASSWORD ? 'from DISPATCHER_PASSWORD' : `"${service.dispatcherPassword}"`})`,
-  );
+  const login = env.DISPATCHERS_FILE
+    ? `accounts from ${env.DISPATCHERS_FILE}`
+    : `user "dispatcher", password ${env.DISPATCHER_PASSWORD ? 'from DISPATCHER_PASSWORD' : `"${service.dispatcherPassword}"`}`;
+  console.log(`  Dispatcher inbox: ${base}/dispatcher  (${login})`);
   console.log(
     `  Database:        ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}/pglite`}\n`,
   );

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -10,8 +11,10 @@ import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
+import { DispatcherDirectory, webDispatcher } from '../config/dispatchers.ts';
 import { type JobScheduler, noScheduler } from '../scheduler/scheduler.ts';
 import type { Db } from '../storage/db.ts';
+import { Desk } from './desk.ts';
 import type { Translator } from './i18n.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -21,7 +24,11 @@ export type ServerDeps = {
   translator: Translator;
   center: CenterProfile;
   logger: Logger;
-  dispatcherPassword: string;
+  /** Who may use the inbox and the staff API; without it, one account "dispatcher" with this password. */
+  directory?: DispatcherDirectory;
+  dispatcherPassword?: string;
+  /** Dispatcher operations (shared with the Telegram staff chat); built here when not given. */
+  desk?: Desk;
   /** Reminder jobs of bookings the staff API creates or cancels; no-op when omitted. */
   scheduler?: JobScheduler;
 };
@@ -65,13 +72,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.get('/health', async () => ({ ok: true }));
   await registerWebChat(app, deps);
-  registerDispatcherPage(app, { db: deps.db, center: deps.center, password: deps.dispatcherPassword });
+  const directory =
+    deps.directory ??
+    new DispatcherDirectory([
+      webDispatcher(deps.dispatcherPassword ?? randomBytes(18).toString('base64url')),
+    ]);
+  const desk = deps.desk ?? new Desk({ db: deps.db, runtime: deps.runtime, logger: deps.logger });
+  registerDispatcherPage(app, { db: deps.db, center: deps.center, directory });
   registerStaffApi(app, {
     db: deps.db,
     center: deps.center,
     runtime: deps.runtime,
     scheduler: deps.scheduler ?? noScheduler,
-    password: deps.dispatcherPassword,
+    directory,
+    desk,
     logger: deps.logger,
   });
   return app;

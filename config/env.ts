@@ -19,6 +19,13 @@ const EnvSchema = z
     CENTER_CONFIG: z.string().min(1).default('config/centers/belovo.yaml'),
     /** Password for the dispatcher page (user "dispatcher"); unset → a random one is printed at start. */
     DISPATCHER_PASSWORD: z.string().min(8).optional(),
+    /** YAML list of dispatchers (Telegram ids, web logins); see config/dispatchers.example.yaml. */
+    DISPATCHERS_FILE: z.string().min(1).optional(),
+    /** Without DISPATCHERS_FILE: comma-separated Telegram user ids allowed to act in the staff chat. */
+    DISPATCHER_TELEGRAM_IDS: z
+      .string()
+      .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'expected comma-separated numeric Telegram ids')
+      .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     // Telegram (issue 3). No token → no Telegram channel.

@@ -60,6 +60,8 @@ export type AppealsTable = {
   taken_by: string | null;
   callback_done_at: NullableTimestamp;
   closed_at: NullableTimestamp;
+  /** When the family was last told its message went to the dispatcher holding the conversation. */
+  hold_notice_at: NullableTimestamp;
 };
 
 export type AppealEventsTable = {
@@ -161,11 +163,20 @@ export type OutreachSubscriptionsTable = {
   created_at: Generated<Date>;
 };
 
+/** A staff-chat message about an appeal (card, family message, status line): replying to it answers the family. */
+export type StaffPostsTable = {
+  chat_id: string;
+  message_id: ColumnType<number, number, number>;
+  appeal_id: number;
+  created_at: Generated<Date>;
+};
+
 export type Database = {
   appeal_events: AppealEventsTable;
   bookings: BookingsTable;
   inbound_events: InboundEventsTable;
   outreach_subscriptions: OutreachSubscriptionsTable;
+  staff_posts: StaffPostsTable;
   contacts: ContactsTable;
   consents: ConsentsTable;
   appeals: AppealsTable;

@@ -1,23 +1,27 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import type { CenterProfile } from '../../config/center.ts';
+import type { Dispatcher, DispatcherDirectory } from '../../config/dispatchers.ts';
 import { listAppeals } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
 
-export type DispatcherPageOptions = { db: Db; center: CenterProfile; password: string };
+export type DispatcherPageOptions = { db: Db; center: CenterProfile; directory: DispatcherDirectory };
 
 const escapeHtml = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The dispatcher login (HTTP basic auth, user "dispatcher"), shared by the staff API. */
-export function authorised(request: FastifyRequest, password: string): boolean {
+/**
+ * The dispatcher login (HTTP basic auth against the configured dispatchers), shared by the inbox, the staff
+ * API and this page. Returns who is acting, or undefined.
+ */
+export function authenticate(
+  request: FastifyRequest,
+  directory: DispatcherDirectory,
+): Dispatcher | undefined {
   const header = request.headers.authorization ?? '';
-  if (!header.startsWith('Basic ')) return false;
-  const [user, given = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(/:(.*)/s);
-  const expected = Buffer.from(password);
-  const actual = Buffer.from(given);
-  return user === 'dispatcher' && actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (!header.startsWith('Basic ')) return undefined;
+  const [login = '', password = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(/:(.*)/s);
+  return directory.verify(login, password);
 }
 
 function deny(reply: FastifyReply) {
@@ -34,7 +38,7 @@ function deny(reply: FastifyReply) {
  */
 export function registerDispatcherPage(app: FastifyInstance, options: DispatcherPageOptions): void {
   app.get('/dispatcher', async (request, reply) => {
-    if (!authorised(request, options.password)) return deny(reply);
+    if (!authenticate(request, options.directory)) return deny(reply);
     const appeals = await listAppeals(options.db, 200);
     const zone = options.center.timeZone;
     const when = (date: Date | null) =>

@@ -2,9 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { routeItemConfirmation, staffCancellation } from '../../bot/booking-messages.ts';
+import type { Desk, DeskActor } from '../../bot/desk.ts';
 import type { Runtime } from '../../bot/runtime.ts';
 import { surveyIntro, surveyQuestion } from '../../bot/survey-messages.ts';
 import { type CenterProfile, type Specialist, toLocale } from '../../config/center.ts';
+import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import { appealsCsv, reportPeriod, summarise } from '../../domain/report.ts';
 import { type BookingRole, freeSlots, type Slot } from '../../domain/slots.ts';
 import type { JobScheduler } from '../../scheduler/scheduler.ts';
@@ -20,14 +22,15 @@ import { getContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Booking } from '../../storage/schema.ts';
 import { appealsForReport, createSurvey, nextUnanswered } from '../../storage/surveys.ts';
-import { authorised } from './dispatcher.ts';
+import { authenticate } from './dispatcher.ts';
 
 export type StaffApiOptions = {
   db: Db;
   center: CenterProfile;
   runtime: Pick<Runtime, 'sendSystemMessage'>;
   scheduler: JobScheduler;
-  password: string;
+  directory: DispatcherDirectory;
+  desk: Desk;
   logger: Logger;
   clock?: () => Date;
 };
@@ -86,13 +89,19 @@ const describeIssues = (error: z.ZodError) =>
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
     .join('; ');
 
-function requireLogin(request: FastifyRequest, reply: FastifyReply, password: string): boolean {
-  if (authorised(request, password)) return true;
+/** The acting dispatcher, or a 401 (with the browser's login prompt) and undefined. */
+function requireLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  directory: DispatcherDirectory,
+): DeskActor | undefined {
+  const dispatcher = authenticate(request, directory);
+  if (dispatcher) return { dispatcher, via: 'web' };
   void reply
     .code(401)
     .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
     .send({ error: 'unauthorised', message: 'Dispatcher login required' });
-  return false;
+  return undefined;
 }
 
 const bookingRoleOf = (role: Specialist['role']): BookingRole =>
@@ -131,11 +140,11 @@ async function alternativesFor(db: Db, center: CenterProfile, booking: Booking, 
  * gets the same reminders). Scheduling failures are logged, not fatal: start-up reconciliation restores jobs.
  */
 export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions): void {
-  const { db, center, runtime, scheduler, logger } = options;
+  const { db, center, runtime, scheduler, logger, desk } = options;
   const clock = options.clock ?? (() => new Date());
 
   app.post('/api/staff/bookings/:id/cancel', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    if (!requireLogin(request, reply, options.directory)) return reply;
     const params = BookingParams.safeParse(request.params);
     if (!params.success) return badRequest(reply, describeIssues(params.error));
     const now = clock();
@@ -163,7 +172,7 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
   });
 
   app.post('/api/staff/route-items', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    if (!requireLogin(request, reply, options.directory)) return reply;
     const parsed = RouteItemBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, describeIssues(parsed.error));
     const body = parsed.data;
@@ -227,14 +236,14 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
   };
 
   app.get('/api/staff/reports/summary', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    if (!requireLogin(request, reply, options.directory)) return reply;
     const { from, to, period } = periodOf(request);
     if (!period.ok) return badRequest(reply, period.message);
     return summarise(await appealsForReport(db, period.start, period.end), { from, to });
   });
 
   app.get('/api/staff/reports/appeals.csv', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    if (!requireLogin(request, reply, options.directory)) return reply;
     const { from, to, period } = periodOf(request);
     if (!period.ok) return badRequest(reply, period.message);
     const csv = appealsCsv(await appealsForReport(db, period.start, period.end), center.timeZone);
@@ -247,7 +256,7 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
   // The satisfaction survey for a closed appeal: created once, then the intro and the first unanswered question.
   // A static last segment, so it wins over `/api/staff/appeals/:id/:action`.
   app.post('/api/staff/appeals/:id/survey', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    if (!requireLogin(request, reply, options.directory)) return reply;
     const params = BookingParams.safeParse(request.params);
     if (!params.success) return badRequest(reply, describeIssues(params.error));
     const appeal = await getAppeal(db, params.data.id);
@@ -257,119 +266,51 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
         .code(409)
         .send({ error: 'not_closed', message: 'the survey is sent only after the appeal is closed' });
     }
-    if (appeal.contact_id === null) {
-      return reply.code(409).send({
-        error: 'no_contact',
-        message: 'the family deleted their data; no chat to send the survey to',
-      });
-    }
-    const sent = await sendSurvey({ ...appeal, contact_id: appeal.contact_id });
+    const sent = await desk.sendSurvey(appeal);
     if (sent === 'completed') {
       return reply
         .code(409)
         .send({ error: 'completed', message: 'the family has already answered the survey' });
     }
     if (sent === 'no_contact') {
-      return reply.code(409).send({ error: 'no_contact', message: 'the family chat is no longer available' });
+      return reply.code(409).send({
+        error: 'no_contact',
+        message: 'the family deleted their data or its chat is no longer available',
+      });
     }
     return { ok: true, surveyId: sent.surveyId, question: sent.question };
   });
 
-  /** Creates the survey once and sends the intro with the first unanswered question. */
-  async function sendSurvey(appeal: {
-    id: number;
-    number: string | null;
-    contact_id: number;
-  }): Promise<{ surveyId: number; question: number } | 'completed' | 'no_contact'> {
-    const survey = await createSurvey(db, appeal.id, appeal.contact_id, clock());
-    const question = await nextUnanswered(db, survey.id);
-    if (survey.completed_at || question === undefined) return 'completed';
-    const number = appeal.number ?? String(appeal.id);
-    const sent = await runtime.sendSystemMessage(appeal.contact_id, [
-      surveyIntro(number),
-      surveyQuestion(survey.id, question),
-    ]);
-    if (!sent) return 'no_contact';
-    logger.info({ appealId: appeal.id, surveyId: survey.id }, 'survey sent');
-    return { surveyId: survey.id, question };
-  }
-
   // The appeal's life: take, wait, callback done, close with a result, reopen — each appended to the history.
   app.post('/api/staff/appeals/:id/:action', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    const actor = requireLogin(request, reply, options.directory);
+    if (!actor) return reply;
     const params = AppealActionParams.safeParse(request.params);
     if (!params.success) return badRequest(reply, describeIssues(params.error));
     const body = AppealActionBody.safeParse(request.body ?? {});
     if (!body.success) return badRequest(reply, describeIssues(body.error));
-    const result = await transitionAppeal(db, params.data.id, params.data.action, {
-      actor: 'web:dispatcher',
-      note: body.data.note,
-      result: body.data.result,
-      now: clock(),
-    });
-    if (result.ok) {
-      // The center's rule: every family gets the survey once its appeal is closed (not when it withdrew).
-      const closed = result.appeal;
-      if (params.data.action === 'close' && closed.contact_id !== null && closed.result !== 'withdrawn') {
-        await sendSurvey({ ...closed, contact_id: closed.contact_id }).catch((error: unknown) =>
-          logger.warn({ err: error, appealId: closed.id }, 'survey not sent on close; send it from the API'),
-        );
-      }
-      logger.info(
-        { appealId: result.appeal.id, action: params.data.action, status: result.appeal.status },
-        'appeal updated',
-      );
-      return { ok: true, status: result.appeal.status, result: result.appeal.result };
-    }
+    const result = await desk.act(params.data.id, params.data.action, actor, body.data);
+    if (result.ok) return { ok: true, status: result.appeal.status, result: result.appeal.result };
     const { code, message } = TRANSITION_ERRORS[result.reason];
     return reply.code(code).send({ error: result.reason, message });
   });
 
   // A dispatcher's message to the family, delivered on the family's own channel (web, Telegram, VK).
   app.post('/api/staff/appeals/:id/reply', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    const actor = requireLogin(request, reply, options.directory);
+    if (!actor) return reply;
     const params = BookingParams.safeParse(request.params);
     if (!params.success) return badRequest(reply, describeIssues(params.error));
     const body = z.object({ text: text('text', 3500) }).safeParse(request.body ?? {});
     if (!body.success) return badRequest(reply, describeIssues(body.error));
-    const appeal = await getAppeal(db, params.data.id);
-    if (!appeal) return reply.code(404).send({ error: 'not_found', message: 'appeal not found' });
-    if (!appeal.contact_id) {
-      return reply
-        .code(409)
-        .send({ error: 'no_contact', message: 'the family deleted their data; no chat to reply to' });
-    }
-    const now = clock();
-    const sent = await runtime.sendSystemMessage(appeal.contact_id, [
-      {
-        parts: [
-          {
-            key: 'dispatcher-reply',
-            args: { number: appeal.number ?? String(appeal.id), text: body.data.text },
-          },
-        ],
-      },
-    ]);
-    if (!sent)
-      return reply.code(409).send({ error: 'no_contact', message: 'the family’s chat no longer exists' });
-    // The history records that a reply went out, not its words (the transcript keeps those).
-    await db
-      .insertInto('appeal_events')
-      .values({
-        appeal_id: appeal.id,
-        at: now,
-        actor: 'web:dispatcher',
-        action: 'reply',
-        from_status: appeal.status,
-        to_status: appeal.status,
-        note: null,
-      })
-      .execute();
-    return { ok: true };
+    const sent = await desk.reply(params.data.id, actor, body.data.text);
+    if (sent.ok) return { ok: true, took: sent.took };
+    const { code, message } = REPLY_ERRORS[sent.reason];
+    return reply.code(code).send({ error: sent.reason, message });
   });
 
   app.get('/api/staff/appeals/:id/history', async (request, reply) => {
-    if (!requireLogin(request, reply, options.password)) return reply;
+    if (!requireLogin(request, reply, options.directory)) return reply;
     const params = BookingParams.safeParse(request.params);
     if (!params.success) return badRequest(reply, describeIssues(params.error));
     return { events: await appealHistory(db, params.data.id) };
@@ -394,4 +335,11 @@ const TRANSITION_ERRORS = {
     message: 'closing needs a result: resolved, partly, not_resolved or withdrawn',
   },
   anonymised: { code: 409, message: 'the family deleted their data; the appeal can only be closed' },
+} as const;
+
+const REPLY_ERRORS = {
+  not_found: { code: 404, message: 'appeal not found' },
+  no_contact: { code: 409, message: 'the family’s chat no longer exists' },
+  anonymised: { code: 409, message: 'the family deleted their data; no chat to reply to' },
+  closed: { code: 409, message: 'the appeal is closed; reopen it to write to the family' },
 } as const;

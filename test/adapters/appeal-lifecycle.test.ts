@@ -190,18 +190,36 @@ describe('staff API for appeals', () => {
       app.inject({ method: 'POST', url: `/api/staff/appeals/${id}/reply`, headers, payload });
     expect((await send({ text: 'x' }, {})).statusCode).toBe(401);
     expect((await send({ text: '   ' })).statusCode).toBe(400);
+    // Answering an untaken appeal takes it: the family learns who is talking to it.
     expect((await send({ text: 'Здравствуйте! Перезвоню Вам сегодня в 15:00.' })).json()).toEqual({
       ok: true,
+      took: true,
     });
     const messages = await t.db
       .selectFrom('messages')
       .select('body')
       .where('contact_id', '=', contact.id)
       .execute();
-    expect(messages.map((m) => (m.body as { text: string }).text)).toEqual([
-      `💬 Диспетчер по обращению № ${number}:\nЗдравствуйте! Перезвоню Вам сегодня в 15:00.`,
-    ]);
+    const texts = messages.map((m) => (m.body as { text: string }).text);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain(`Вашим обращением № ${number} занимается Дежурный диспетчер`);
+    expect(texts[1]).toBe(
+      `💬 Дежурный диспетчер · обращение № ${number}:\nЗдравствуйте! Перезвоню Вам сегодня в 15:00.`,
+    );
     const events = await appealHistory(t.db, id);
-    expect(events.map((e) => [e.action, e.note])).toEqual([['reply', null]]);
+    expect(events.map((e) => [e.action, e.actor, e.note])).toEqual([
+      ['take', 'web:dispatcher', null],
+      ['reply', 'web:dispatcher', null],
+    ]);
+    // A closed appeal is not written to until it is reopened.
+    await app.inject({
+      method: 'POST',
+      url: `/api/staff/appeals/${id}/close`,
+      headers: AUTH,
+      payload: { result: 'withdrawn' },
+    });
+    const closed = await send({ text: 'Ещё вопрос' });
+    expect(closed.statusCode).toBe(409);
+    expect(closed.json().error).toBe('closed');
   });
 });

@@ -248,12 +248,16 @@ describe('survey and reports over the staff API', () => {
       await close(anonymised.id, 'resolved');
       await anonymizeAppealsOfContact(t.db, gone.contactId, NOW);
       expect((await post(anonymised.id)).json().error).toBe('no_contact');
+      // The family was told its appeal was taken, and got no survey (its appeal is still open).
       const messages = await t.db
         .selectFrom('messages')
-        .select('id')
+        .select('body')
         .where('contact_id', '=', who.contactId)
         .execute();
-      expect(messages).toHaveLength(0);
+      const texts = messages.map((m) => (m.body as { text: string }).text);
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toContain('занимается Дежурный диспетчер');
+      expect(texts.join('\n')).not.toContain('Помогите нам');
     });
 
     it('sends the intro and the first unanswered question to a closed appeal’s family', async () => {

@@ -1,0 +1,167 @@
+import type { Logger } from 'pino';
+import type { Dispatcher } from '../config/dispatchers.ts';
+import {
+  type AppealAction,
+  type AppealResult,
+  type TransitionResult,
+  transitionAppeal,
+} from '../storage/appeal-lifecycle.ts';
+import { getAppeal } from '../storage/appeals.ts';
+import type { Db } from '../storage/db.ts';
+import type { Appeal } from '../storage/schema.ts';
+import { createSurvey, nextUnanswered } from '../storage/surveys.ts';
+import type { Runtime } from './runtime.ts';
+import { surveyIntro, surveyQuestion } from './survey-messages.ts';
+
+/** A dispatcher acting from one of the two desks: the Telegram staff chat or the web inbox. */
+export type DeskActor = { dispatcher: Dispatcher; via: 'web' | 'telegram' };
+
+/** How the actor is written into the appeal's history and `taken_by`: "telegram:anna", "web:anna". */
+export const actorKey = (actor: DeskActor) => `${actor.via}:${actor.dispatcher.id}`;
+
+/** Something a dispatcher did, announced so the other desk can show it (the staff chat mirrors web actions). */
+export type DeskChange =
+  | { kind: 'action'; appeal: Appeal; action: AppealAction; actor: DeskActor }
+  | { kind: 'reply'; appeal: Appeal; actor: DeskActor; text: string };
+
+export type ReplyResult =
+  | { ok: true; took: boolean }
+  | { ok: false; reason: 'not_found' | 'no_contact' | 'anonymised' | 'closed' };
+
+export type SurveySendResult = { surveyId: number; question: number } | 'completed' | 'no_contact';
+
+export type DeskDeps = {
+  db: Db;
+  runtime: Pick<Runtime, 'sendSystemMessage'>;
+  logger: Logger;
+  clock?: () => Date;
+};
+
+const number = (appeal: Appeal) => appeal.number ?? String(appeal.id);
+
+/**
+ * The dispatcher's operations on an appeal, shared by the Telegram staff chat and the web inbox so both desks
+ * behave the same: status changes go through the lifecycle table (history appended), the family is told what
+ * concerns it (taken by whom, closed), closing sends the survey, and replies reach the family's own channel.
+ */
+export class Desk {
+  private readonly listeners = new Set<(change: DeskChange) => void>();
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: DeskDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  onChange(listener: (change: DeskChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private announce(change: DeskChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'desk listener failed');
+      }
+    }
+  }
+
+  async act(
+    appealId: number,
+    action: AppealAction,
+    actor: DeskActor,
+    input: { note?: string; result?: AppealResult } = {},
+  ): Promise<TransitionResult> {
+    const result = await transitionAppeal(this.deps.db, appealId, action, {
+      actor: actorKey(actor),
+      note: input.note,
+      result: input.result,
+      now: this.clock(),
+    });
+    if (!result.ok) return result;
+    const appeal = result.appeal;
+    this.deps.logger.info({ appealId, action, status: appeal.status, via: actor.via }, 'appeal updated');
+    await this.tellFamily(appeal, action, actor).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error, appealId, action }, 'family not told about the appeal change'),
+    );
+    this.announce({ kind: 'action', appeal, action, actor });
+    return result;
+  }
+
+  /** What the family hears when its appeal changes hands or closes; waiting and reopening are internal. */
+  private async tellFamily(appeal: Appeal, action: AppealAction, actor: DeskActor): Promise<void> {
+    if (appeal.contact_id === null || appeal.anonymized_at) return;
+    if (action === 'take') {
+      await this.deps.runtime.sendSystemMessage(appeal.contact_id, [
+        { parts: [{ key: 'desk-taken', args: { number: number(appeal), name: actor.dispatcher.name } }] },
+      ]);
+    } else if (action === 'close') {
+      await this.deps.runtime.sendSystemMessage(appeal.contact_id, [
+        { parts: [{ key: 'desk-closed', args: { number: number(appeal) } }] },
+      ]);
+      // The center's rule: every family gets the survey once its appeal is closed (not when it withdrew).
+      if (appeal.result !== 'withdrawn') await this.sendSurvey(appeal);
+    }
+  }
+
+  /**
+   * A dispatcher's message to the family, on the family's own channel. An appeal nobody has taken yet is
+   * taken by the person answering (the family should know who talks to it, and the bot should step back).
+   */
+  async reply(appealId: number, actor: DeskActor, text: string): Promise<ReplyResult> {
+    let appeal = await getAppeal(this.deps.db, appealId);
+    if (!appeal) return { ok: false, reason: 'not_found' };
+    if (appeal.anonymized_at) return { ok: false, reason: 'anonymised' };
+    if (appeal.contact_id === null) return { ok: false, reason: 'no_contact' };
+    if (appeal.status === 'closed') return { ok: false, reason: 'closed' };
+    let took = false;
+    if (appeal.status === 'new' || !appeal.taken_by) {
+      const taken = await this.act(appealId, appeal.status === 'in_work' ? 'callback-done' : 'take', actor);
+      if (taken.ok) {
+        appeal = taken.appeal;
+        took = true;
+      }
+    }
+    const contactId = appeal.contact_id;
+    if (contactId === null) return { ok: false, reason: 'no_contact' };
+    const sent = await this.deps.runtime.sendSystemMessage(contactId, [
+      {
+        parts: [
+          { key: 'dispatcher-reply', args: { number: number(appeal), name: actor.dispatcher.name, text } },
+        ],
+      },
+    ]);
+    if (!sent) return { ok: false, reason: 'no_contact' };
+    // The history records that a reply went out and who wrote it, not its words (the transcript keeps those).
+    await this.deps.db
+      .insertInto('appeal_events')
+      .values({
+        appeal_id: appeal.id,
+        at: this.clock(),
+        actor: actorKey(actor),
+        action: 'reply',
+        from_status: appeal.status,
+        to_status: appeal.status,
+        note: null,
+      })
+      .execute();
+    this.announce({ kind: 'reply', appeal, actor, text });
+    return { ok: true, took };
+  }
+
+  /** Creates the survey once and sends the intro with the first unanswered question. */
+  async sendSurvey(appeal: Appeal): Promise<SurveySendResult> {
+    if (appeal.contact_id === null) return 'no_contact';
+    const survey = await createSurvey(this.deps.db, appeal.id, appeal.contact_id, this.clock());
+    const question = await nextUnanswered(this.deps.db, survey.id);
+    if (survey.completed_at || question === undefined) return 'completed';
+    const sent = await this.deps.runtime.sendSystemMessage(appeal.contact_id, [
+      surveyIntro(number(appeal)),
+      surveyQuestion(survey.id, question),
+    ]);
+    if (!sent) return 'no_contact';
+    this.deps.logger.info({ appealId: appeal.id, surveyId: survey.id }, 'survey sent');
+    return { surveyId: survey.id, question };
+  }
+}

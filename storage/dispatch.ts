@@ -1,0 +1,76 @@
+import type { Db } from './db.ts';
+import type { Appeal } from './schema.ts';
+
+/**
+ * The appeal a dispatcher currently holds for this family (taken, in work or waiting), if any: while it
+ * exists the family's free text goes to that person instead of the bot. The most recently touched one wins.
+ */
+export async function heldAppeal(db: Db, contactId: number): Promise<Appeal | undefined> {
+  return db
+    .selectFrom('appeals')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .where('status', 'in', ['in_work', 'waiting'])
+    .where('taken_by', 'is not', null)
+    .where('anonymized_at', 'is', null)
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** True when the "your message went to the dispatcher" notice is due again (first time, or after a pause). */
+export async function claimHoldNotice(
+  db: Db,
+  appealId: number,
+  now: Date,
+  pauseMs: number,
+): Promise<boolean> {
+  const since = new Date(now.getTime() - pauseMs);
+  const updated = await db
+    .updateTable('appeals')
+    .set({ hold_notice_at: now })
+    .where('id', '=', appealId)
+    .where((eb) => eb.or([eb('hold_notice_at', 'is', null), eb('hold_notice_at', '<', since)]))
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+export async function recordStaffPost(db: Db, chatId: string, messageId: number, appealId: number) {
+  await db
+    .insertInto('staff_posts')
+    .values({ chat_id: chatId, message_id: messageId, appeal_id: appealId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** The appeal a staff-chat message is about: one of our posts, or the appeal's card. */
+export async function appealOfStaffPost(
+  db: Db,
+  chatId: string,
+  messageId: number,
+): Promise<number | undefined> {
+  const post = await db
+    .selectFrom('staff_posts')
+    .select('appeal_id')
+    .where('chat_id', '=', chatId)
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+  if (post) return post.appeal_id;
+  const card = await db
+    .selectFrom('appeals')
+    .select('id')
+    .where('staff_message_id', '=', String(messageId))
+    .executeTakeFirst();
+  return card?.id;
+}
+
+/** The appeal whose forum topic this is. */
+export async function appealOfTopic(db: Db, topicId: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('appeals')
+    .select('id')
+    .where('staff_topic_id', '=', String(topicId))
+    .executeTakeFirst();
+  return row?.id;
+}

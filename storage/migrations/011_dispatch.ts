@@ -1,0 +1,23 @@
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * The dispatcher's side of the conversation (issue 6): which staff-chat messages belong to which appeal (a
+ * dispatcher replies to one of them to answer the family), and when the family was last told that its message
+ * went to a person (so the notice is not repeated under every message).
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`alter table appeals add column hold_notice_at timestamptz`.execute(db);
+  await sql`
+    create table staff_posts (
+      chat_id text not null,
+      message_id bigint not null,
+      appeal_id integer not null references appeals(id) on delete cascade,
+      created_at timestamptz not null default now(),
+      primary key (chat_id, message_id)
+    )`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop table if exists staff_posts`.execute(db);
+  await sql`alter table appeals drop column if exists hold_notice_at`.execute(db);
+}
