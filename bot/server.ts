@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
+import { registerInboxApi, registerStaffJsonGuard } from '../adapters/web/inbox-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
@@ -78,7 +79,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       webDispatcher(deps.dispatcherPassword ?? randomBytes(18).toString('base64url')),
     ]);
   const desk = deps.desk ?? new Desk({ db: deps.db, runtime: deps.runtime, logger: deps.logger });
-  registerDispatcherPage(app, { db: deps.db, center: deps.center, directory });
+  registerStaffJsonGuard(app);
+  await registerDispatcherPage(app, { directory });
+  registerInboxApi(app, { db: deps.db, directory, timeZone: deps.center.timeZone });
   registerStaffApi(app, {
     db: deps.db,
     center: deps.center,

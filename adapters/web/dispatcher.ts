@@ -1,14 +1,11 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DateTime } from 'luxon';
-import type { CenterProfile } from '../../config/center.ts';
 import type { Dispatcher, DispatcherDirectory } from '../../config/dispatchers.ts';
-import { listAppeals } from '../../storage/appeals.ts';
-import type { Db } from '../../storage/db.ts';
 
-export type DispatcherPageOptions = { db: Db; center: CenterProfile; directory: DispatcherDirectory };
+export type DispatcherPageOptions = { directory: DispatcherDirectory };
 
-const escapeHtml = (value: unknown) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const PAGE_URL = new URL('./inbox.html', import.meta.url);
 
 /**
  * The dispatcher login (HTTP basic auth against the configured dispatchers), shared by the inbox, the staff
@@ -28,37 +25,54 @@ function deny(reply: FastifyReply) {
   return reply
     .code(401)
     .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
+    .header('cache-control', 'no-store')
     .type('text/plain; charset=utf-8')
     .send('Требуется вход диспетчера / Dispatcher login required');
 }
 
 /**
- * The dispatcher's queue (read-only for now: issue 6 adds take/reply/close). Personal data is shown only
- * behind the dispatcher login; the page is never cached.
+ * A content security policy allowing exactly the page's own inline script (by its hash) and nothing from
+ * elsewhere: even if some family's text slipped into the markup, it could not run. The page may not be framed
+ * (a foreign site could otherwise trick a dispatcher into clicking its buttons).
  */
-export function registerDispatcherPage(app: FastifyInstance, options: DispatcherPageOptions): void {
+function contentSecurityPolicy(page: string): string {
+  const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (match) =>
+      `'sha256-${createHash('sha256')
+        .update(match[1] ?? '')
+        .digest('base64')}'`,
+  );
+  return [
+    "default-src 'none'",
+    `script-src ${scripts.join(' ')}`,
+    "style-src 'unsafe-inline'",
+    "connect-src 'self'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * The dispatcher's inbox: a small client page (list, appeal card, history, the family's conversation and the
+ * actions) that reads and acts through the staff JSON API. The page itself carries no personal data; it is
+ * still shown only after the login, and never cached.
+ */
+export async function registerDispatcherPage(
+  app: FastifyInstance,
+  options: DispatcherPageOptions,
+): Promise<void> {
+  const page = await readFile(PAGE_URL, 'utf8');
+  const csp = contentSecurityPolicy(page);
   app.get('/dispatcher', async (request, reply) => {
     if (!authenticate(request, options.directory)) return deny(reply);
-    const appeals = await listAppeals(options.db, 200);
-    const zone = options.center.timeZone;
-    const when = (date: Date | null) =>
-      date ? DateTime.fromJSDate(date).setZone(zone).toFormat('dd.MM HH:mm') : '—';
-    const rows = appeals
-      .map(
-        (a) => `<tr class="${a.overdue_at ? 'overdue' : ''}">
-  <td>${escapeHtml(a.number)}</td><td>${when(a.created_at)}</td><td>${escapeHtml(a.status)}${a.overdue_at ? ' ⚠️ просрочено' : ''}</td>
-  <td>${escapeHtml(a.full_name ?? '(обезличено)')}</td><td>${escapeHtml(a.phone)}</td><td>${escapeHtml(a.address)}</td>
-  <td>${escapeHtml(a.purpose)}${a.need_text ? `<br><small>${escapeHtml(a.need_text)}</small>` : ''}</td>
-  <td>${escapeHtml(a.contact_mode)} ${escapeHtml(a.call_mode ?? '')}</td><td>${when(a.callback_due_at)}</td>
-  <td>${escapeHtml(a.channel)} · ${escapeHtml(a.kind)}</td></tr>`,
-      )
-      .join('\n');
-    const html = `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Обращения — диспетчер</title>
-<meta http-equiv="refresh" content="30">
-<style>body{font:14px system-ui,sans-serif;margin:16px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccd;padding:4px 6px;text-align:left;vertical-align:top}tr.overdue{background:#fff0e6}</style>
-</head><body><h1>Обращения (${appeals.length})</h1>
-<table><thead><tr><th>№</th><th>Создано</th><th>Статус</th><th>ФИО</th><th>Телефон</th><th>Адрес</th><th>Вопрос</th><th>Формат</th><th>Связаться до</th><th>Канал</th></tr></thead>
-<tbody>${rows || '<tr><td colspan="10">Пока нет обращений</td></tr>'}</tbody></table></body></html>`;
-    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', csp)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .type('text/html; charset=utf-8')
+      .send(page);
   });
 }

@@ -77,7 +77,7 @@ describe('staff booking API', () => {
   const transcript = async (contactId: number) =>
     (await messagesAfter(t.db, contactId, 0)).map((m) => m.body);
   const cancel = (id: number | string, headers: Record<string, string> = AUTH) =>
-    app.inject({ method: 'POST', url: `/api/staff/bookings/${id}/cancel`, headers });
+    app.inject({ method: 'POST', url: `/api/staff/bookings/${id}/cancel`, headers, payload: {} });
   const addRouteItem = (payload: unknown, headers: Record<string, string> = AUTH) =>
     app.inject({ method: 'POST', url: '/api/staff/route-items', headers, payload: payload as object });
 

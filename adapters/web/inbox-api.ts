@@ -1,0 +1,219 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { DispatcherDirectory } from '../../config/dispatchers.ts';
+import { appealHistory } from '../../storage/appeal-lifecycle.ts';
+import { getAppeal } from '../../storage/appeals.ts';
+import type { Db } from '../../storage/db.ts';
+import {
+  appealBookings,
+  appealIsOverdue,
+  appealSurvey,
+  INBOX_FILTERS,
+  inboxAppeals,
+  inboxCounts,
+  type TranscriptEntry,
+  transcriptTail,
+} from '../../storage/inbox.ts';
+import type { Appeal, Booking } from '../../storage/schema.ts';
+import { authenticate } from './dispatcher.ts';
+
+export type InboxApiOptions = {
+  db: Db;
+  directory: DispatcherDirectory;
+  timeZone: string;
+  clock?: () => Date;
+};
+
+const LIST_LIMIT = 300;
+const TRANSCRIPT_LIMIT = 200;
+
+const ListQuery = z.object({
+  status: z
+    .enum(INBOX_FILTERS, { error: `status must be one of: ${INBOX_FILTERS.join(', ')}` })
+    .default('all'),
+  overdue: z.enum(['0', '1'], { error: 'overdue must be 0 or 1' }).default('0'),
+});
+const DetailParams = z.object({
+  id: z.coerce.number().int().positive('appeal id must be a positive number'),
+});
+const DetailQuery = z.object({
+  after: z.coerce.number().int().min(0, 'after must be a message id').default(0),
+});
+
+const describe = (error: z.ZodError) => error.issues.map((issue) => issue.message).join('; ');
+
+/**
+ * "web:anna" / "telegram:anna" → who and from which desk. Unknown ids (a dispatcher removed from the list)
+ * keep their id so the history still says something; anything else is the system (SLA timer, the family).
+ */
+export function actorOf(directory: DispatcherDirectory, actor: string | null) {
+  if (!actor) return null;
+  const [via = '', id = ''] = actor.split(/:(.*)/s);
+  if (via !== 'web' && via !== 'telegram') return { key: actor, via: 'system', name: actor };
+  return { key: actor, via, name: directory.byId(id)?.name ?? id };
+}
+
+/** The first part of an address — usually the settlement — for the list, where the full address is too long. */
+const placeOf = (address: string | null) => address?.split(',')[0]?.trim() || null;
+
+const listItem = (directory: DispatcherDirectory, now: Date) => (appeal: Appeal) => ({
+  id: appeal.id,
+  number: appeal.number ?? String(appeal.id),
+  createdAt: appeal.created_at,
+  status: appeal.status,
+  result: appeal.result,
+  overdue: appealIsOverdue(appeal, now),
+  takenBy: actorOf(directory, appeal.taken_by)?.name ?? null,
+  fullName: appeal.full_name,
+  place: placeOf(appeal.address),
+  purpose: appeal.purpose,
+  contactMode: appeal.contact_mode,
+  callMode: appeal.call_mode,
+  callbackWindow: appeal.callback_window,
+  callbackDueAt: appeal.callback_due_at,
+  channel: appeal.channel,
+  kind: appeal.kind,
+  anonymised: appeal.anonymized_at !== null,
+});
+
+const card = (directory: DispatcherDirectory, appeal: Appeal, now: Date) => ({
+  ...listItem(directory, now)(appeal),
+  form: appeal.form,
+  birthDate: appeal.birth_date,
+  address: appeal.address,
+  maritalStatus: appeal.marital_status,
+  minorChildren: appeal.minor_children,
+  phone: appeal.phone,
+  needText: appeal.need_text,
+  callbackDoneAt: appeal.callback_done_at,
+  closedAt: appeal.closed_at,
+  updatedAt: appeal.updated_at,
+  taken: actorOf(directory, appeal.taken_by),
+  hasChat: appeal.contact_id !== null,
+});
+
+const transcriptItem = (entry: TranscriptEntry) => ({
+  id: entry.id,
+  direction: entry.direction,
+  at: entry.createdAt,
+  text: entry.body.text,
+  // Buttons the family was offered, as labels only: the inbox shows what the family saw, not payloads.
+  buttons: entry.body.buttons?.flat().map((button) => button.label) ?? [],
+  status: entry.status,
+});
+
+const routeItem = (booking: Booking) => ({
+  id: booking.id,
+  kind: booking.kind,
+  status: booking.status,
+  startsAt: booking.starts_at,
+  endsAt: booking.ends_at,
+  org: booking.partner_org,
+  address: booking.partner_address,
+  person: booking.partner_person,
+  phone: booking.partner_phone,
+  specialistId: booking.specialist_id,
+  format: booking.format,
+});
+
+function requireLogin(request: FastifyRequest, reply: FastifyReply, directory: DispatcherDirectory) {
+  const dispatcher = authenticate(request, directory);
+  if (dispatcher) return dispatcher;
+  void reply
+    .code(401)
+    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
+    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
+  return undefined;
+}
+
+/** A media type without parameters, lower-cased: "application/json; charset=utf-8" → "application/json". */
+const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
+/**
+ * Cross-site request forgery guard for staff actions. The inbox authenticates with HTTP basic auth, which the
+ * browser attaches to any request to this origin — also one a foreign page makes. A foreign page can send a
+ * form or a no-cors fetch without asking first only as text/plain, form data or without a body; JSON needs a
+ * CORS preflight, which this server never grants. So every staff POST must say it is JSON.
+ */
+export function registerStaffJsonGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    if (!request.url.startsWith('/api/staff/')) return;
+    if (mediaType(request.headers['content-type']) === 'application/json') return;
+    return reply.code(415).send({
+      error: 'unsupported_media_type',
+      message: 'Staff actions accept only JSON bodies (content-type: application/json)',
+    });
+  });
+  // Personal data must not stay in browser or proxy caches.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/api/staff/') || request.url.startsWith('/dispatcher')) {
+      reply.header('cache-control', 'no-store');
+    }
+    return payload;
+  });
+}
+
+/** What the inbox page reads: the list with per-tab counts, and one appeal with everything about it. */
+export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions): void {
+  const { db, directory } = options;
+  const clock = options.clock ?? (() => new Date());
+
+  app.get('/api/staff/appeals', async (request, reply) => {
+    const me = requireLogin(request, reply, directory);
+    if (!me) return reply;
+    const query = ListQuery.safeParse(request.query ?? {});
+    if (!query.success) return reply.code(400).send({ error: 'bad_request', message: describe(query.error) });
+    const now = clock();
+    const [appeals, counts] = await Promise.all([
+      inboxAppeals(db, {
+        status: query.data.status,
+        overdue: query.data.overdue === '1',
+        now,
+        limit: LIST_LIMIT,
+      }),
+      inboxCounts(db, now),
+    ]);
+    return {
+      me: { id: me.id, name: me.name },
+      timeZone: options.timeZone,
+      counts,
+      appeals: appeals.map(listItem(directory, now)),
+    };
+  });
+
+  app.get('/api/staff/appeals/:id', async (request, reply) => {
+    if (!requireLogin(request, reply, directory)) return reply;
+    const params = DetailParams.safeParse(request.params);
+    if (!params.success)
+      return reply.code(400).send({ error: 'bad_request', message: describe(params.error) });
+    const query = DetailQuery.safeParse(request.query ?? {});
+    if (!query.success) return reply.code(400).send({ error: 'bad_request', message: describe(query.error) });
+    const appeal = await getAppeal(db, params.data.id);
+    if (!appeal) return reply.code(404).send({ error: 'not_found', message: 'appeal not found' });
+    const [history, transcript, bookings, survey] = await Promise.all([
+      appealHistory(db, appeal.id),
+      appeal.contact_id === null
+        ? []
+        : transcriptTail(db, appeal.contact_id, query.data.after, TRANSCRIPT_LIMIT),
+      appealBookings(db, appeal.id),
+      appealSurvey(db, appeal.id),
+    ]);
+    return {
+      timeZone: options.timeZone,
+      appeal: card(directory, appeal, clock()),
+      history: history.map((event) => ({
+        id: event.id,
+        at: event.at,
+        action: event.action,
+        from: event.from_status,
+        to: event.to_status,
+        note: event.note,
+        actor: actorOf(directory, event.actor),
+      })),
+      transcript: transcript.map(transcriptItem),
+      bookings: bookings.map(routeItem),
+      survey,
+    };
+  });
+}
