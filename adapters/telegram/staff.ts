@@ -1,15 +1,19 @@
 import type { Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { DeskChange } from '../../bot/desk.ts';
 import type { Translator } from '../../bot/i18n.ts';
 import { KeyedLock } from '../../bot/keyed-lock.ts';
-import type { UrgentAlert } from '../../bot/runtime.ts';
+import type { FamilyMessage, UrgentAlert } from '../../bot/runtime.ts';
 import { staffCard } from '../../bot/staff-card.ts';
 import { splitText } from '../../bot/text.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import { relativeMomentArgs } from '../../domain/moments.ts';
 import type { Db } from '../../storage/db.ts';
+import { recordStaffPost } from '../../storage/dispatch.ts';
 import { MAX_TEXT } from './render.ts';
 import { classifyTelegramError } from './sender.ts';
+import { cardKeyboard, resultKeyboard } from './staff-keyboard.ts';
 
 export type StaffNotifierOptions = {
   db: Db;
@@ -98,6 +102,111 @@ export class StaffNotifier {
     });
   }
 
+  /**
+   * What the family wrote while a dispatcher holds its appeal: into the appeal's topic (or as a reply to its
+   * card), remembered so that a dispatcher's reply to it goes back to the family. Staff chat only — never logged.
+   */
+  postFamilyMessage(message: FamilyMessage): Promise<void> {
+    return this.queue.run('staff-chat', async () => {
+      const { translator, logger } = this.options;
+      const text = [
+        translator.t('ru', {
+          key: 'staff-family-message',
+          args: { number: message.number, text: message.text },
+        }),
+        translator.t('ru', { key: 'staff-family-hint' }),
+      ].join('\n\n');
+      await this.postAbout(message.appealId, text).catch((error: unknown) =>
+        logger.error(
+          { err: error, appealId: message.appealId },
+          'family message NOT posted to the staff chat',
+        ),
+      );
+    });
+  }
+
+  /**
+   * A dispatcher's action, seen by everyone in the staff chat: a status line next to the card and the card's
+   * buttons brought up to date. A reply written in the staff chat itself is already there; one written in the
+   * web inbox is copied in, so the chat shows the whole conversation.
+   */
+  mirror(change: DeskChange): Promise<void> {
+    if (change.kind === 'reply' && change.actor.via === 'telegram') return Promise.resolve();
+    return this.queue.run('staff-chat', async () => {
+      const { translator, logger } = this.options;
+      const { appeal, actor } = change;
+      const number = appeal.number ?? String(appeal.id);
+      const name = actor.dispatcher.name;
+      const text =
+        change.kind === 'reply'
+          ? translator.t('ru', { key: 'staff-web-reply', args: { name, number, text: change.text } })
+          : translator.t('ru', {
+              key: 'staff-change',
+              args: {
+                action: change.action,
+                number,
+                name,
+                via: actor.via === 'web' ? translator.t('ru', { key: 'staff-via-web' }) : '',
+                result: appeal.result ? translator.t('ru', { key: `staff-result-${appeal.result}` }) : '',
+              },
+            });
+      try {
+        await this.postAbout(appeal.id, text);
+        if (change.kind === 'action') await this.refreshCard(appeal.id);
+      } catch (error) {
+        logger.warn({ err: error, appealId: appeal.id }, 'staff chat not updated about an appeal change');
+      }
+    });
+  }
+
+  /** The card's buttons for the appeal's current status (after an action, or "← back" from the results). */
+  async refreshCard(appealId: number): Promise<void> {
+    const { db, translator } = this.options;
+    const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
+    if (!appeal?.staff_message_id) return;
+    await this.editKeyboard(
+      Number(appeal.staff_message_id),
+      cardKeyboard(appeal.status, appeal.id, translator),
+    );
+  }
+
+  /** "Close…" tapped: the card's buttons become the four results (and back). */
+  async showResults(appealId: number, messageId: number): Promise<void> {
+    await this.editKeyboard(messageId, resultKeyboard(appealId, this.options.translator));
+  }
+
+  private async editKeyboard(messageId: number, markup: InlineKeyboardMarkup): Promise<void> {
+    const { api, chatId } = this.options;
+    await this.call(() => api.editMessageReplyMarkup(chatId, messageId, { reply_markup: markup }), {
+      spaced: false,
+    }).catch((error: unknown) => {
+      // Tapping twice, or two dispatchers at once: the keyboard is already what it should be.
+      if (String((error as Error).message ?? error).includes('not modified')) return;
+      throw error;
+    });
+  }
+
+  /** A post about one appeal: in its topic, or as a reply to its card; remembered for replies to it. */
+  private async postAbout(appealId: number, text: string): Promise<void> {
+    const { db, api, chatId } = this.options;
+    const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
+    if (!appeal) return;
+    const place = appeal.staff_topic_id
+      ? { message_thread_id: Number(appeal.staff_topic_id) }
+      : appeal.staff_message_id
+        ? {
+            reply_parameters: {
+              message_id: Number(appeal.staff_message_id),
+              allow_sending_without_reply: true,
+            },
+          }
+        : {};
+    for (const chunk of splitText(text, MAX_TEXT)) {
+      const sent = await this.call(() => api.sendMessage(chatId, chunk, place));
+      await recordStaffPost(db, chatId, sent.message_id, appealId);
+    }
+  }
+
   /** Appeals of the last days whose card was never posted (Telegram down, process restarted). */
   async sweep(): Promise<void> {
     const since = new Date(Date.now() - 3 * 24 * 3600_000);
@@ -146,13 +255,20 @@ export class StaffNotifier {
         .execute();
     }
 
-    const text = translator.render('ru', staffCard(appeal, center, new Date())).text;
+    const card = translator.render('ru', staffCard(appeal, center, new Date())).text;
+    const text = `${card}\n\n${translator.t('ru', { key: 'staff-card-hint' })}`;
     let firstMessageId: number | undefined;
     for (const chunk of splitText(text, MAX_TEXT)) {
+      // The buttons go under the first part: its id is the card's id, the one the keyboard is refreshed on.
+      const keyboard =
+        firstMessageId === undefined
+          ? { reply_markup: cardKeyboard(appeal.status, appeal.id, translator) }
+          : {};
       const sent = await this.call(() =>
-        api.sendMessage(chatId, chunk, topicId ? { message_thread_id: topicId } : {}),
+        api.sendMessage(chatId, chunk, { ...(topicId ? { message_thread_id: topicId } : {}), ...keyboard }),
       );
       firstMessageId ??= sent.message_id;
+      await recordStaffPost(db, chatId, sent.message_id, appealId);
     }
     await db
       .updateTable('appeals')
