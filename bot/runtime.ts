@@ -16,7 +16,7 @@ import { currentConsent, recordConsent, withdrawConsents } from '../storage/cons
 import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
-import { claimHoldNotice, heldAppeal } from '../storage/dispatch.ts';
+import { claimHoldNotice, heldAppeal, storeUrgentAlert } from '../storage/dispatch.ts';
 import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
 import type { Appeal } from '../storage/schema.ts';
 import { claimUpdate } from '../storage/updates.ts';
@@ -66,7 +66,7 @@ const HOLD_NOTICE_PAUSE_MS = 30 * 60_000;
 const DEFAULT_HOLDER_NAME = 'Дежурный диспетчер';
 
 /** A crisis signal for the dispatchers: who and where only — never the person's text. */
-export type UrgentAlert = { contactId: number; channel: string; signal: string };
+export type UrgentAlert = { id: number; contactId: number; channel: string; signal: string };
 
 /** Flow events are fed back after effects; a flow that keeps asking for more is a bug, not a loop to follow. */
 const MAX_FOLLOW_UPS = 4;
@@ -405,7 +405,14 @@ class Session {
         return { type: 'surveyProgress', messages: await answerSurvey(tx, contactId, effect.payload, now) };
       case 'raiseUrgent': {
         // Who and which signal only: the text may be the most sensitive thing the person ever wrote.
-        const alert: UrgentAlert = { contactId, channel: this.channel, signal: effect.signal };
+        // Stored with the update (an outbox): if the staff chat cannot take it now, the sweep posts it later.
+        const id = await storeUrgentAlert(tx, {
+          contactId,
+          channel: this.channel,
+          signal: effect.signal,
+          now,
+        });
+        const alert: UrgentAlert = { id, contactId, channel: this.channel, signal: effect.signal };
         this.deps.logger.warn({ contactId, signal: effect.signal }, 'crisis signal: urgent hand-off raised');
         this.afterCommit.push(async () => this.announceUrgent(alert));
         return undefined;

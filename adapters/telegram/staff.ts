@@ -10,7 +10,13 @@ import { splitText } from '../../bot/text.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import { relativeMomentArgs } from '../../domain/moments.ts';
 import type { Db } from '../../storage/db.ts';
-import { recordStaffPost } from '../../storage/dispatch.ts';
+import {
+  countUrgentAttempt,
+  getUrgentAlert,
+  markUrgentPosted,
+  recordStaffPost,
+  unpostedUrgentAlerts,
+} from '../../storage/dispatch.ts';
 import { MAX_TEXT } from './render.ts';
 import { classifyTelegramError } from './sender.ts';
 import { cardKeyboard, resultKeyboard } from './staff-keyboard.ts';
@@ -37,6 +43,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export class StaffNotifier {
   private readonly queue = new KeyedLock();
+  private readonly urgentQueue = new KeyedLock();
   private isForum: boolean | undefined;
   private lastPostAt = 0;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -57,26 +64,33 @@ export class StaffNotifier {
   /**
    * A crisis signal: posted at once, not queued behind cards and not spaced (a 429 is still waited out as
    * Telegram asks). Only the signal, the channel and the contact number — never the message, never a name: the
-   * family may not have consented to anything yet. Into the chat itself, not into an appeal's topic.
+   * family may not have consented to anything yet. Into the chat itself, not into an appeal's topic. The alert
+   * row is an outbox: marked when posted; a failed post is retried by the sweep (every minute).
    */
-  async notifyUrgent(alert: UrgentAlert): Promise<void> {
-    const { api, chatId, translator, logger } = this.options;
-    const text = translator.t('ru', {
-      key: 'staff-urgent',
-      args: { signal: alert.signal, channel: alert.channel, contact: String(alert.contactId) },
+  notifyUrgent(alert: UrgentAlert): Promise<void> {
+    return this.urgentQueue.run(`urgent-${alert.id}`, async () => {
+      const { db, api, chatId, translator, logger } = this.options;
+      const row = await getUrgentAlert(db, alert.id);
+      if (!row || row.posted_at) return;
+      const text = translator.t('ru', {
+        key: 'staff-urgent',
+        args: { signal: row.signal, channel: row.channel, contact: String(row.contact_id ?? '—') },
+      });
+      await countUrgentAttempt(db, row.id);
+      try {
+        await this.call(() => api.sendMessage(chatId, text), { spaced: false });
+        await markUrgentPosted(db, row.id, new Date());
+        logger.info(
+          { contactId: row.contact_id, signal: row.signal },
+          'urgent alert posted to the staff chat',
+        );
+      } catch (error) {
+        logger.error(
+          { err: error, contactId: row.contact_id, signal: row.signal, attempts: row.attempts + 1 },
+          'urgent alert NOT posted to the staff chat yet; the sweep retries it',
+        );
+      }
     });
-    try {
-      await this.call(() => api.sendMessage(chatId, text), { spaced: false });
-      logger.info(
-        { contactId: alert.contactId, signal: alert.signal },
-        'urgent alert posted to the staff chat',
-      );
-    } catch (error) {
-      logger.error(
-        { err: error, contactId: alert.contactId, signal: alert.signal },
-        'urgent alert NOT posted to the staff chat',
-      );
-    }
   }
 
   /**
@@ -207,7 +221,7 @@ export class StaffNotifier {
     }
   }
 
-  /** Appeals of the last days whose card was never posted (Telegram down, process restarted). */
+  /** Crisis alerts and appeal cards of the last days that never reached the chat (Telegram down, a restart). */
   async sweep(): Promise<void> {
     const since = new Date(Date.now() - 3 * 24 * 3600_000);
     const rows = await this.options.db
@@ -218,6 +232,14 @@ export class StaffNotifier {
       .where('created_at', '>', since)
       .orderBy('id')
       .execute();
+    for (const alert of await unpostedUrgentAlerts(this.options.db, since)) {
+      await this.notifyUrgent({
+        id: alert.id,
+        contactId: alert.contact_id ?? 0,
+        channel: alert.channel,
+        signal: alert.signal,
+      });
+    }
     for (const row of rows) await this.notify(row.id);
   }
 
