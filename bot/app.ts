@@ -62,7 +62,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
 
   const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
   const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger, directory });
-  const desk = new Desk({ db, runtime, logger });
+  const desk = new Desk({ db, runtime, logger, center, scheduler: jobs });
   // Bound late: reminders are sent through the runtime, which itself schedules them.
   scheduler?.onBookingReminder(createReminderHandler({ db, center, runtime, logger }));
 

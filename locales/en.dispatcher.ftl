@@ -49,3 +49,9 @@ staff-refused-anonymised = The family deleted their data: the request can only b
 staff-refused-no_contact = The family's chat is no longer available — call them.
 staff-refused-closed = The request is closed. Reopen it to write to the family.
 staff-reply-text-only = Only text can be sent to the family.
+staff-route-added = 📍 No. { $number }: route item — { $org }, { $when } ({ $name }{ $via }). The family got a confirmation and reminders.
+staff-route-usage =
+    To add a route item, reply to a message about the request like this:
+    /route 26.11 14:30; Job centre; 1 Lenina St; Ivanova I. I., 8-3842-00-00-00
+    (date and time; organisation; address and specialist are optional)
+staff-refused-in_the_past = That time has passed — give a future date and time.

@@ -82,6 +82,7 @@ export class TelegramChannel {
             notifier: this.staff,
             translator,
             logger,
+            timeZone: options.center.timeZone,
           })
         : undefined;
   }

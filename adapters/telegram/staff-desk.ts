@@ -7,6 +7,7 @@ import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import type { Db } from '../../storage/db.ts';
 import { appealOfStaffPost } from '../../storage/dispatch.ts';
 import { claimUpdate } from '../../storage/updates.ts';
+import { parseRouteCommand } from './route-command.ts';
 import type { StaffNotifier } from './staff.ts';
 import { parseStaffPayload } from './staff-keyboard.ts';
 
@@ -19,12 +20,15 @@ export type StaffDeskOptions = {
   notifier: StaffNotifier;
   translator: Translator;
   logger: Logger;
+  /** The center's zone: "/route 26.11 14:30" is local time. */
+  timeZone: string;
 };
 
 /**
  * The dispatchers' side of the Telegram staff chat: card buttons (take, called back, waiting, close with a
  * result, reopen) and replies. A dispatcher answers a family by *replying* to one of the bot's posts about
- * its appeal (the card, a family message, a status line); anything else said in the chat stays among staff.
+ * its appeal (the card, a family message, a status line); "/route …" in such a reply adds a route-sheet item.
+ * Anything else said in the chat stays among staff.
  * Only configured dispatchers (by Telegram id) can act; everyone else is told so.
  */
 export class StaffDesk {
@@ -107,6 +111,14 @@ export class StaffDesk {
     if (!actor) return void (await respond('staff-not-dispatcher'));
     const text = message.text?.trim();
     if (!text) return void (await respond('staff-reply-text-only'));
+    const route = parseRouteCommand(text, new Date(), this.options.timeZone);
+    if (route) {
+      if (!route.ok) return void (await respond('staff-route-usage'));
+      const added = await desk.addRouteItem(appealId, actor, route.item);
+      // Success shows as the mirrored "route item" line; a refusal is answered here.
+      if (!added.ok) await respond(`staff-refused-${added.reason}`);
+      return;
+    }
     const result = await desk.reply(appealId, actor, text);
     if (!result.ok) return void (await respond(`staff-refused-${result.reason}`));
     // A quiet "sent" mark instead of another post (the group allows ~20 posts a minute).

@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
+import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { DeskChange } from '../../bot/desk.ts';
 import type { Translator } from '../../bot/i18n.ts';
@@ -151,19 +152,35 @@ export class StaffNotifier {
       const { appeal, actor } = change;
       const number = appeal.number ?? String(appeal.id);
       const name = actor.dispatcher.name;
-      const text =
-        change.kind === 'reply'
-          ? translator.t('ru', { key: 'staff-web-reply', args: { name, number, text: change.text } })
-          : translator.t('ru', {
-              key: 'staff-change',
-              args: {
-                action: change.action,
-                number,
-                name,
-                via: actor.via === 'web' ? translator.t('ru', { key: 'staff-via-web' }) : '',
-                result: appeal.result ? translator.t('ru', { key: `staff-result-${appeal.result}` }) : '',
-              },
-            });
+      const via = actor.via === 'web' ? translator.t('ru', { key: 'staff-via-web' }) : '';
+      let text: string;
+      if (change.kind === 'reply') {
+        text = translator.t('ru', { key: 'staff-web-reply', args: { name, number, text: change.text } });
+      } else if (change.kind === 'route') {
+        const { booking } = change;
+        const when = DateTime.fromJSDate(booking.starts_at).setZone(this.options.center.timeZone);
+        text = translator.t('ru', {
+          key: 'staff-route-added',
+          args: {
+            number,
+            name,
+            via,
+            org: booking.partner_org ?? '',
+            when: when.toFormat('dd.MM.yyyy HH:mm'),
+          },
+        });
+      } else {
+        text = translator.t('ru', {
+          key: 'staff-change',
+          args: {
+            action: change.action,
+            number,
+            name,
+            via,
+            result: appeal.result ? translator.t('ru', { key: `staff-result-${appeal.result}` }) : '',
+          },
+        });
+      }
       try {
         await this.postAbout(appeal.id, text);
         if (change.kind === 'action') await this.refreshCard(appeal.id);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Update } from 'grammy/types';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../bot/app.ts';
 import { loadEnv } from '../../config/env.ts';
@@ -277,6 +278,32 @@ describe('hand-off from the web chat to the dispatchers and back', () => {
       ['reply', `telegram:tg${DISPATCHER_TG}`],
       ['reply', 'web:dispatcher'],
     ]);
+  });
+
+  it('6b. a route-sheet item typed in the staff chat reaches the family with the time and place', async () => {
+    const card = await cardMessageId();
+    const when = DateTime.now().setZone('Asia/Novokuznetsk').plus({ days: 2 }).set({ hour: 10, minute: 30 });
+    await webhook(fake.replyUpdate(STAFF_CHAT, card, '/route завтра; МФЦ', { id: DISPATCHER_TG }));
+    await waitForStaffPost('/route 26.11 14:30');
+    await webhook(
+      fake.replyUpdate(
+        STAFF_CHAT,
+        card,
+        `/route ${when.toFormat('dd.MM')} 10:30; Центр занятости населения; ул. Ленина, 1; каб. 5`,
+        { id: DISPATCHER_TG },
+      ),
+    );
+    const booking = await service.db
+      .selectFrom('bookings')
+      .selectAll()
+      .where('appeal_id', '=', appealId)
+      .executeTakeFirstOrThrow();
+    expect(booking).toMatchObject({ kind: 'partner', partner_org: 'Центр занятости населения' });
+    expect(booking.starts_at.getTime()).toBe(when.startOf('minute').toMillis());
+    await waitFor(async () => (await family.outTexts()).some((t) => t.includes('Центр занятости населения')));
+    await waitForStaffPost('пункт маршрута — Центр занятости населения');
+    // The usage hint was the only answer to the unreadable command: nothing reached the family from it.
+    expect((await family.outTexts()).join('\n')).not.toContain('/route');
   });
 
   it('7. closing with a result from Telegram sends the survey; the family answers; the report counts it', async () => {
