@@ -60,7 +60,9 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }
 
-  const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger });
+  const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
+  const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger, directory });
+  const desk = new Desk({ db, runtime, logger, center, scheduler: jobs });
   // Bound late: reminders are sent through the runtime, which itself schedules them.
   scheduler?.onBookingReminder(createReminderHandler({ db, center, runtime, logger }));
 
@@ -79,6 +81,8 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
         translator,
         logger,
         staffMinIntervalMs: tuning.staffMinIntervalMs,
+        desk,
+        directory,
       })
     : undefined;
   if (telegram) senders.push(telegram.sender);
@@ -105,11 +109,12 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   const staff = telegram?.staff;
   if (staff) runtime.onAppealRegistered((appealId) => void staff.notify(appealId));
   if (staff) runtime.onUrgent((alert) => void staff.notifyUrgent(alert));
+  // The two desks stay in step: web actions and replies show in the staff chat, and so do the family's words.
+  if (staff) desk.onChange((change) => void staff.mirror(change));
+  if (staff) runtime.onFamilyMessage((message) => void staff.postFamilyMessage(message));
   // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
   if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
 
-  const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
-  const desk = new Desk({ db, runtime, logger });
   const app = await buildServer({
     runtime,
     db,

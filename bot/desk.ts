@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { type CenterProfile, toLocale } from '../config/center.ts';
 import type { Dispatcher } from '../config/dispatchers.ts';
+import type { JobScheduler } from '../scheduler/scheduler.ts';
 import {
   type AppealAction,
   type AppealResult,
@@ -7,9 +9,12 @@ import {
   transitionAppeal,
 } from '../storage/appeal-lifecycle.ts';
 import { getAppeal } from '../storage/appeals.ts';
+import { createPartnerBooking } from '../storage/bookings.ts';
+import { getContact } from '../storage/contacts.ts';
 import type { Db } from '../storage/db.ts';
-import type { Appeal } from '../storage/schema.ts';
+import type { Appeal, Booking } from '../storage/schema.ts';
 import { createSurvey, nextUnanswered } from '../storage/surveys.ts';
+import { routeItemConfirmation } from './booking-messages.ts';
 import type { Runtime } from './runtime.ts';
 import { surveyIntro, surveyQuestion } from './survey-messages.ts';
 
@@ -22,7 +27,8 @@ export const actorKey = (actor: DeskActor) => `${actor.via}:${actor.dispatcher.i
 /** Something a dispatcher did, announced so the other desk can show it (the staff chat mirrors web actions). */
 export type DeskChange =
   | { kind: 'action'; appeal: Appeal; action: AppealAction; actor: DeskActor }
-  | { kind: 'reply'; appeal: Appeal; actor: DeskActor; text: string };
+  | { kind: 'reply'; appeal: Appeal; actor: DeskActor; text: string }
+  | { kind: 'route'; appeal: Appeal; actor: DeskActor; booking: Booking };
 
 export type ReplyResult =
   | { ok: true; took: boolean }
@@ -35,7 +41,26 @@ export type DeskDeps = {
   runtime: Pick<Runtime, 'sendSystemMessage'>;
   logger: Logger;
   clock?: () => Date;
+  /** For route-sheet items (their confirmation text and reminders). */
+  center?: CenterProfile;
+  scheduler?: JobScheduler;
 };
+
+/** An appointment at a partner organisation a dispatcher booked by phone for the family. */
+export type RouteItem = {
+  org: string;
+  address?: string;
+  person?: string;
+  phone?: string;
+  startsAt: Date;
+  endsAt?: Date;
+};
+
+export type RouteItemResult =
+  | { ok: true; booking: Booking }
+  | { ok: false; reason: 'not_found' | 'no_contact' | 'anonymised' | 'in_the_past' };
+
+const HOUR_MS = 3600_000;
 
 const number = (appeal: Appeal) => appeal.number ?? String(appeal.id);
 
@@ -148,6 +173,72 @@ export class Desk {
       .execute();
     this.announce({ kind: 'reply', appeal, actor, text });
     return { ok: true, took };
+  }
+
+  /**
+   * A route-sheet item for an appeal (cases.md step 7): stored as a partner booking, the family told where and
+   * when, the same reminders as for the center's own appointments, and a line in the appeal's history.
+   */
+  async addRouteItem(appealId: number, actor: DeskActor, item: RouteItem): Promise<RouteItemResult> {
+    const { db, logger } = this.deps;
+    const now = this.clock();
+    const appeal = await getAppeal(db, appealId);
+    if (!appeal) return { ok: false, reason: 'not_found' };
+    if (appeal.anonymized_at) return { ok: false, reason: 'anonymised' };
+    if (appeal.contact_id === null) return { ok: false, reason: 'no_contact' };
+    if (item.startsAt.getTime() <= now.getTime()) return { ok: false, reason: 'in_the_past' };
+    const booking = await this.bookRouteItem(appeal.contact_id, appeal.id, item);
+    await db
+      .insertInto('appeal_events')
+      .values({
+        appeal_id: appeal.id,
+        at: now,
+        actor: actorKey(actor),
+        action: 'route',
+        from_status: appeal.status,
+        to_status: appeal.status,
+        note: `booking ${booking.id}`,
+      })
+      .execute();
+    logger.info({ appealId, bookingId: booking.id, via: actor.via }, 'route-sheet item added');
+    this.announce({ kind: 'route', appeal, actor, booking });
+    return { ok: true, booking };
+  }
+
+  /** The booking, its reminders and the family's confirmation; also used for a contact without an appeal. */
+  async bookRouteItem(contactId: number, appealId: number | null, item: RouteItem): Promise<Booking> {
+    const { db, logger, center, scheduler } = this.deps;
+    if (!center) throw new Error('the desk needs the center profile for route-sheet items');
+    const now = this.clock();
+    const booking = await createPartnerBooking(db, {
+      contactId,
+      appealId,
+      org: item.org,
+      address: item.address,
+      person: item.person,
+      phone: item.phone,
+      startsAt: item.startsAt,
+      endsAt: item.endsAt ?? new Date(item.startsAt.getTime() + HOUR_MS),
+      now,
+    });
+    await scheduler
+      ?.scheduleBookingReminders({
+        id: booking.id,
+        startsAt: booking.starts_at,
+        endsAt: booking.ends_at,
+        createdAt: booking.created_at,
+      })
+      .catch((error: unknown) =>
+        logger.warn(
+          { err: error, bookingId: booking.id },
+          'could not schedule reminders now; reconciled at start',
+        ),
+      );
+    const contact = await getContact(db, contactId);
+    await this.deps.runtime.sendSystemMessage(contactId, [
+      routeItemConfirmation(booking, center, now, toLocale(contact?.locale)),
+    ]);
+    return booking;
   }
 
   /** Creates the survey once and sends the intro with the first unanswered question. */

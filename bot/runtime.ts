@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import { type CenterProfile, isLocale, type Locale, toLocale } from '../config/center.ts';
+import type { DispatcherDirectory } from '../config/dispatchers.ts';
+import { detectCrisis } from '../domain/crisis.ts';
 import {
   type ConversationState,
   ConversationStateSchema,
   handleEvent,
   initialState,
+  isFreeMessage,
 } from '../flows/assistant.ts';
 import type { Effect, FlowEvent, OutboundMessage, UserEvent } from '../flows/types.ts';
 import type { JobScheduler } from '../scheduler/scheduler.ts';
@@ -13,7 +16,9 @@ import { currentConsent, recordConsent, withdrawConsents } from '../storage/cons
 import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
+import { claimHoldNotice, heldAppeal, storeUrgentAlert } from '../storage/dispatch.ts';
 import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
+import type { Appeal } from '../storage/schema.ts';
 import { claimUpdate } from '../storage/updates.ts';
 import {
   applyBookingEffect,
@@ -49,10 +54,19 @@ export type RuntimeDeps = {
   scheduler: JobScheduler;
   logger: Logger;
   clock?: () => Date;
+  /** Names of dispatchers, for "your message went to Анна"; without it a generic name is used. */
+  directory?: DispatcherDirectory;
 };
 
+/** What a family wrote while a dispatcher holds its appeal: for that dispatcher's eyes (never logged). */
+export type FamilyMessage = { appealId: number; number: string; contactId: number; text: string };
+
+/** The "your message went to the dispatcher" notice is repeated only after this much silence. */
+const HOLD_NOTICE_PAUSE_MS = 30 * 60_000;
+const DEFAULT_HOLDER_NAME = 'Дежурный диспетчер';
+
 /** A crisis signal for the dispatchers: who and where only — never the person's text. */
-export type UrgentAlert = { contactId: number; channel: string; signal: string };
+export type UrgentAlert = { id: number; contactId: number; channel: string; signal: string };
 
 /** Flow events are fed back after effects; a flow that keeps asking for more is a bug, not a loop to follow. */
 const MAX_FOLLOW_UPS = 4;
@@ -69,6 +83,7 @@ export class Runtime {
   private readonly outboundListeners = new Set<OutboundListener>();
   private readonly appealListeners = new Set<(appealId: number) => void>();
   private readonly urgentListeners = new Set<(alert: UrgentAlert) => void>();
+  private readonly familyListeners = new Set<(message: FamilyMessage) => void>();
 
   constructor(private readonly deps: RuntimeDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -168,7 +183,15 @@ export class Runtime {
           (alert) => this.announceUrgent(alert),
         );
         await session.load();
-        const outbound = await session.run(event, locale);
+        const held =
+          userEvent && session.hasConsent && isFreeMessage(session.state, userEvent)
+            ? await heldAppeal(tx, contact.id)
+            : undefined;
+        const outbound = held
+          ? await this.passToDispatcher(tx, held, contact.id, userEvent as UserEvent, now, afterCommit, () =>
+              session.run(event, locale),
+            )
+          : await session.run(event, locale);
         const rendered = outbound.map((message) => this.deps.translator.render(locale, message));
 
         // Before consent nothing the person typed is stored (it may be personal data); after it, the
@@ -205,6 +228,50 @@ export class Runtime {
         'update processing failed',
       );
       return this.apologise(update, now);
+    }
+  }
+
+  /**
+   * The family writes while a dispatcher holds its appeal: the message is kept in the transcript (by the
+   * caller), passed to the dispatcher after commit, and the bot stays quiet — except a short notice now and
+   * then, so the family knows a person has it. A crisis text still gets the emergency answer from the flow.
+   */
+  private async passToDispatcher(
+    tx: Db,
+    appeal: Appeal,
+    contactId: number,
+    event: UserEvent,
+    now: Date,
+    afterCommit: Array<() => Promise<void>>,
+    runFlow: () => Promise<OutboundMessage[]>,
+  ): Promise<OutboundMessage[]> {
+    const message: FamilyMessage = {
+      appealId: appeal.id,
+      number: appeal.number ?? String(appeal.id),
+      contactId,
+      text: event.type === 'text' ? event.text : event.type === 'contact' ? event.phone : '📎',
+    };
+    afterCommit.push(async () => this.announceFamilyMessage(message));
+    if (event.type === 'text' && detectCrisis(event.text)) return runFlow();
+    if (!(await claimHoldNotice(tx, appeal.id, now, HOLD_NOTICE_PAUSE_MS))) return [];
+    const holder = appeal.taken_by?.split(':')[1];
+    const name = (holder && this.deps.directory?.byId(holder)?.name) || DEFAULT_HOLDER_NAME;
+    return [{ parts: [{ key: 'desk-hold-notice', args: { name } }] }];
+  }
+
+  /** Told after commit what a family wrote to the dispatcher holding its appeal (the staff chat shows it). */
+  onFamilyMessage(listener: (message: FamilyMessage) => void): () => void {
+    this.familyListeners.add(listener);
+    return () => this.familyListeners.delete(listener);
+  }
+
+  private announceFamilyMessage(message: FamilyMessage): void {
+    for (const listener of this.familyListeners) {
+      try {
+        listener(message);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'family message listener failed');
+      }
     }
   }
 
@@ -338,7 +405,14 @@ class Session {
         return { type: 'surveyProgress', messages: await answerSurvey(tx, contactId, effect.payload, now) };
       case 'raiseUrgent': {
         // Who and which signal only: the text may be the most sensitive thing the person ever wrote.
-        const alert: UrgentAlert = { contactId, channel: this.channel, signal: effect.signal };
+        // Stored with the update (an outbox): if the staff chat cannot take it now, the sweep posts it later.
+        const id = await storeUrgentAlert(tx, {
+          contactId,
+          channel: this.channel,
+          signal: effect.signal,
+          now,
+        });
+        const alert: UrgentAlert = { id, contactId, channel: this.channel, signal: effect.signal };
         this.deps.logger.warn({ contactId, signal: effect.signal }, 'crisis signal: urgent hand-off raised');
         this.afterCommit.push(async () => this.announceUrgent(alert));
         return undefined;

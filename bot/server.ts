@@ -78,7 +78,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     new DispatcherDirectory([
       webDispatcher(deps.dispatcherPassword ?? randomBytes(18).toString('base64url')),
     ]);
-  const desk = deps.desk ?? new Desk({ db: deps.db, runtime: deps.runtime, logger: deps.logger });
+  const desk =
+    deps.desk ??
+    new Desk({
+      db: deps.db,
+      runtime: deps.runtime,
+      logger: deps.logger,
+      center: deps.center,
+      scheduler: deps.scheduler ?? noScheduler,
+    });
   registerStaffJsonGuard(app);
   await registerDispatcherPage(app, { directory });
   registerInboxApi(app, { db: deps.db, directory, timeZone: deps.center.timeZone });

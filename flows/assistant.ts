@@ -218,6 +218,17 @@ function commandOf(event: FlowEvent): Command | undefined {
   return undefined;
 }
 
+/**
+ * A message at rest — not a command, not the answer to an open question: while a dispatcher holds the
+ * conversation, this is what goes to that person instead of the bot (the runtime decides; the flow says what
+ * "at rest" means). Crisis texts are still answered by the flow as well.
+ */
+export function isFreeMessage(state: ConversationState, event: UserEvent): boolean {
+  if (state.step !== 'menu') return false;
+  if (event.type === 'contact' || event.type === 'unsupported') return true;
+  return event.type === 'text' && !commandOf(event);
+}
+
 const intakeInProgress = (state: ConversationState) =>
   isIntakeStep(state.step) || state.step === 'confirm' || state.step === 'edit';
 

@@ -74,3 +74,53 @@ export async function appealOfTopic(db: Db, topicId: number): Promise<number | u
     .executeTakeFirst();
   return row?.id;
 }
+
+export async function storeUrgentAlert(
+  db: Db,
+  alert: { contactId: number; channel: string; signal: string; now: Date },
+): Promise<number> {
+  const row = await db
+    .insertInto('urgent_alerts')
+    .values({
+      contact_id: alert.contactId,
+      channel: alert.channel,
+      signal: alert.signal,
+      created_at: alert.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Marks an alert posted; false when another process already did (then it must not be posted again). */
+export async function markUrgentPosted(db: Db, id: number, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('urgent_alerts')
+    .set({ posted_at: now })
+    .where('id', '=', id)
+    .where('posted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function countUrgentAttempt(db: Db, id: number): Promise<void> {
+  await db
+    .updateTable('urgent_alerts')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function unpostedUrgentAlerts(db: Db, since: Date) {
+  return db
+    .selectFrom('urgent_alerts')
+    .selectAll()
+    .where('posted_at', 'is', null)
+    .where('created_at', '>', since)
+    .orderBy('id')
+    .execute();
+}
+
+export async function getUrgentAlert(db: Db, id: number) {
+  return db.selectFrom('urgent_alerts').selectAll().where('id', '=', id).executeTakeFirst();
+}

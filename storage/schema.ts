@@ -171,12 +171,24 @@ export type StaffPostsTable = {
   created_at: Generated<Date>;
 };
 
+/** A crisis alert for the staff chat (who, where, which signal — never the text); an outbox row. */
+export type UrgentAlertsTable = {
+  id: Generated<number>;
+  contact_id: number | null;
+  channel: string;
+  signal: string;
+  created_at: Generated<Date>;
+  posted_at: NullableTimestamp;
+  attempts: Generated<number>;
+};
+
 export type Database = {
   appeal_events: AppealEventsTable;
   bookings: BookingsTable;
   inbound_events: InboundEventsTable;
   outreach_subscriptions: OutreachSubscriptionsTable;
   staff_posts: StaffPostsTable;
+  urgent_alerts: UrgentAlertsTable;
   contacts: ContactsTable;
   consents: ConsentsTable;
   appeals: AppealsTable;

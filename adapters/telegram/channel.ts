@@ -3,13 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import { Api, Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { Desk } from '../../bot/desk.ts';
 import type { Translator } from '../../bot/i18n.ts';
 import type { HandleResult, Runtime } from '../../bot/runtime.ts';
 import type { CenterProfile } from '../../config/center.ts';
+import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import type { Db } from '../../storage/db.ts';
 import { fromTelegramUpdate, isIgnored } from './inbound.ts';
 import { TelegramSender } from './sender.ts';
 import { StaffNotifier } from './staff.ts';
+import { StaffDesk } from './staff-desk.ts';
 
 export type TelegramChannelOptions = {
   token: string;
@@ -23,6 +26,9 @@ export type TelegramChannelOptions = {
   center: CenterProfile;
   translator: Translator;
   logger: Logger;
+  /** Dispatchers' operations and who may use them from the staff chat (buttons, replies). */
+  desk?: Desk;
+  directory?: DispatcherDirectory;
   /** Spacing of staff-chat posts (Telegram: ~20 per minute in a group); tests shorten it. */
   staffMinIntervalMs?: number;
 };
@@ -40,6 +46,7 @@ export class TelegramChannel {
   readonly bot: Bot;
   readonly sender: TelegramSender;
   readonly staff: StaffNotifier | undefined;
+  readonly staffDesk: StaffDesk | undefined;
   private polling: Promise<void> | undefined;
   private staffSweep: NodeJS.Timeout | undefined;
 
@@ -64,10 +71,29 @@ export class TelegramChannel {
           minIntervalMs: options.staffMinIntervalMs,
         })
       : undefined;
+    this.staffDesk =
+      this.staff && options.desk && options.directory && options.staffChatId
+        ? new StaffDesk({
+            db: options.db,
+            api: sendApi,
+            chatId: options.staffChatId,
+            desk: options.desk,
+            directory: options.directory,
+            notifier: this.staff,
+            translator,
+            logger,
+            timeZone: options.center.timeZone,
+          })
+        : undefined;
   }
 
   /** One update from either transport. A tapped button is acknowledged first so its spinner stops at once. */
   async handleUpdate(update: Update): Promise<HandleResult | undefined> {
+    // The dispatchers' group: their buttons and replies, never the family conversation runtime.
+    if (this.staffDesk?.owns(update)) {
+      await this.staffDesk.handle(update);
+      return undefined;
+    }
     if (update.callback_query) {
       // Not awaited: the acknowledgement must not add a Bot API round trip to every button press.
       void this.bot.api

@@ -1,15 +1,26 @@
 import type { Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
+import type { DeskChange } from '../../bot/desk.ts';
 import type { Translator } from '../../bot/i18n.ts';
 import { KeyedLock } from '../../bot/keyed-lock.ts';
-import type { UrgentAlert } from '../../bot/runtime.ts';
+import type { FamilyMessage, UrgentAlert } from '../../bot/runtime.ts';
 import { staffCard } from '../../bot/staff-card.ts';
 import { splitText } from '../../bot/text.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import { relativeMomentArgs } from '../../domain/moments.ts';
 import type { Db } from '../../storage/db.ts';
+import {
+  countUrgentAttempt,
+  getUrgentAlert,
+  markUrgentPosted,
+  recordStaffPost,
+  unpostedUrgentAlerts,
+} from '../../storage/dispatch.ts';
 import { MAX_TEXT } from './render.ts';
 import { classifyTelegramError } from './sender.ts';
+import { cardKeyboard, resultKeyboard } from './staff-keyboard.ts';
 
 export type StaffNotifierOptions = {
   db: Db;
@@ -33,6 +44,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export class StaffNotifier {
   private readonly queue = new KeyedLock();
+  private readonly urgentQueue = new KeyedLock();
   private isForum: boolean | undefined;
   private lastPostAt = 0;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -53,26 +65,33 @@ export class StaffNotifier {
   /**
    * A crisis signal: posted at once, not queued behind cards and not spaced (a 429 is still waited out as
    * Telegram asks). Only the signal, the channel and the contact number — never the message, never a name: the
-   * family may not have consented to anything yet. Into the chat itself, not into an appeal's topic.
+   * family may not have consented to anything yet. Into the chat itself, not into an appeal's topic. The alert
+   * row is an outbox: marked when posted; a failed post is retried by the sweep (every minute).
    */
-  async notifyUrgent(alert: UrgentAlert): Promise<void> {
-    const { api, chatId, translator, logger } = this.options;
-    const text = translator.t('ru', {
-      key: 'staff-urgent',
-      args: { signal: alert.signal, channel: alert.channel, contact: String(alert.contactId) },
+  notifyUrgent(alert: UrgentAlert): Promise<void> {
+    return this.urgentQueue.run(`urgent-${alert.id}`, async () => {
+      const { db, api, chatId, translator, logger } = this.options;
+      const row = await getUrgentAlert(db, alert.id);
+      if (!row || row.posted_at) return;
+      const text = translator.t('ru', {
+        key: 'staff-urgent',
+        args: { signal: row.signal, channel: row.channel, contact: String(row.contact_id ?? '—') },
+      });
+      await countUrgentAttempt(db, row.id);
+      try {
+        await this.call(() => api.sendMessage(chatId, text), { spaced: false });
+        await markUrgentPosted(db, row.id, new Date());
+        logger.info(
+          { contactId: row.contact_id, signal: row.signal },
+          'urgent alert posted to the staff chat',
+        );
+      } catch (error) {
+        logger.error(
+          { err: error, contactId: row.contact_id, signal: row.signal, attempts: row.attempts + 1 },
+          'urgent alert NOT posted to the staff chat yet; the sweep retries it',
+        );
+      }
     });
-    try {
-      await this.call(() => api.sendMessage(chatId, text), { spaced: false });
-      logger.info(
-        { contactId: alert.contactId, signal: alert.signal },
-        'urgent alert posted to the staff chat',
-      );
-    } catch (error) {
-      logger.error(
-        { err: error, contactId: alert.contactId, signal: alert.signal },
-        'urgent alert NOT posted to the staff chat',
-      );
-    }
   }
 
   /**
@@ -98,7 +117,128 @@ export class StaffNotifier {
     });
   }
 
-  /** Appeals of the last days whose card was never posted (Telegram down, process restarted). */
+  /**
+   * What the family wrote while a dispatcher holds its appeal: into the appeal's topic (or as a reply to its
+   * card), remembered so that a dispatcher's reply to it goes back to the family. Staff chat only — never logged.
+   */
+  postFamilyMessage(message: FamilyMessage): Promise<void> {
+    return this.queue.run('staff-chat', async () => {
+      const { translator, logger } = this.options;
+      const text = [
+        translator.t('ru', {
+          key: 'staff-family-message',
+          args: { number: message.number, text: message.text },
+        }),
+        translator.t('ru', { key: 'staff-family-hint' }),
+      ].join('\n\n');
+      await this.postAbout(message.appealId, text).catch((error: unknown) =>
+        logger.error(
+          { err: error, appealId: message.appealId },
+          'family message NOT posted to the staff chat',
+        ),
+      );
+    });
+  }
+
+  /**
+   * A dispatcher's action, seen by everyone in the staff chat: a status line next to the card and the card's
+   * buttons brought up to date. A reply written in the staff chat itself is already there; one written in the
+   * web inbox is copied in, so the chat shows the whole conversation.
+   */
+  mirror(change: DeskChange): Promise<void> {
+    if (change.kind === 'reply' && change.actor.via === 'telegram') return Promise.resolve();
+    return this.queue.run('staff-chat', async () => {
+      const { translator, logger } = this.options;
+      const { appeal, actor } = change;
+      const number = appeal.number ?? String(appeal.id);
+      const name = actor.dispatcher.name;
+      const via = actor.via === 'web' ? translator.t('ru', { key: 'staff-via-web' }) : '';
+      let text: string;
+      if (change.kind === 'reply') {
+        text = translator.t('ru', { key: 'staff-web-reply', args: { name, number, text: change.text } });
+      } else if (change.kind === 'route') {
+        const { booking } = change;
+        const when = DateTime.fromJSDate(booking.starts_at).setZone(this.options.center.timeZone);
+        text = translator.t('ru', {
+          key: 'staff-route-added',
+          args: {
+            number,
+            name,
+            via,
+            org: booking.partner_org ?? '',
+            when: when.toFormat('dd.MM.yyyy HH:mm'),
+          },
+        });
+      } else {
+        text = translator.t('ru', {
+          key: 'staff-change',
+          args: {
+            action: change.action,
+            number,
+            name,
+            via,
+            result: appeal.result ? translator.t('ru', { key: `staff-result-${appeal.result}` }) : '',
+          },
+        });
+      }
+      try {
+        await this.postAbout(appeal.id, text);
+        if (change.kind === 'action') await this.refreshCard(appeal.id);
+      } catch (error) {
+        logger.warn({ err: error, appealId: appeal.id }, 'staff chat not updated about an appeal change');
+      }
+    });
+  }
+
+  /** The card's buttons for the appeal's current status (after an action, or "← back" from the results). */
+  async refreshCard(appealId: number): Promise<void> {
+    const { db, translator } = this.options;
+    const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
+    if (!appeal?.staff_message_id) return;
+    await this.editKeyboard(
+      Number(appeal.staff_message_id),
+      cardKeyboard(appeal.status, appeal.id, translator),
+    );
+  }
+
+  /** "Close…" tapped: the card's buttons become the four results (and back). */
+  async showResults(appealId: number, messageId: number): Promise<void> {
+    await this.editKeyboard(messageId, resultKeyboard(appealId, this.options.translator));
+  }
+
+  private async editKeyboard(messageId: number, markup: InlineKeyboardMarkup): Promise<void> {
+    const { api, chatId } = this.options;
+    await this.call(() => api.editMessageReplyMarkup(chatId, messageId, { reply_markup: markup }), {
+      spaced: false,
+    }).catch((error: unknown) => {
+      // Tapping twice, or two dispatchers at once: the keyboard is already what it should be.
+      if (String((error as Error).message ?? error).includes('not modified')) return;
+      throw error;
+    });
+  }
+
+  /** A post about one appeal: in its topic, or as a reply to its card; remembered for replies to it. */
+  private async postAbout(appealId: number, text: string): Promise<void> {
+    const { db, api, chatId } = this.options;
+    const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
+    if (!appeal) return;
+    const place = appeal.staff_topic_id
+      ? { message_thread_id: Number(appeal.staff_topic_id) }
+      : appeal.staff_message_id
+        ? {
+            reply_parameters: {
+              message_id: Number(appeal.staff_message_id),
+              allow_sending_without_reply: true,
+            },
+          }
+        : {};
+    for (const chunk of splitText(text, MAX_TEXT)) {
+      const sent = await this.call(() => api.sendMessage(chatId, chunk, place));
+      await recordStaffPost(db, chatId, sent.message_id, appealId);
+    }
+  }
+
+  /** Crisis alerts and appeal cards of the last days that never reached the chat (Telegram down, a restart). */
   async sweep(): Promise<void> {
     const since = new Date(Date.now() - 3 * 24 * 3600_000);
     const rows = await this.options.db
@@ -109,6 +249,14 @@ export class StaffNotifier {
       .where('created_at', '>', since)
       .orderBy('id')
       .execute();
+    for (const alert of await unpostedUrgentAlerts(this.options.db, since)) {
+      await this.notifyUrgent({
+        id: alert.id,
+        contactId: alert.contact_id ?? 0,
+        channel: alert.channel,
+        signal: alert.signal,
+      });
+    }
     for (const row of rows) await this.notify(row.id);
   }
 
@@ -146,13 +294,20 @@ export class StaffNotifier {
         .execute();
     }
 
-    const text = translator.render('ru', staffCard(appeal, center, new Date())).text;
+    const card = translator.render('ru', staffCard(appeal, center, new Date())).text;
+    const text = `${card}\n\n${translator.t('ru', { key: 'staff-card-hint' })}`;
     let firstMessageId: number | undefined;
     for (const chunk of splitText(text, MAX_TEXT)) {
+      // The buttons go under the first part: its id is the card's id, the one the keyboard is refreshed on.
+      const keyboard =
+        firstMessageId === undefined
+          ? { reply_markup: cardKeyboard(appeal.status, appeal.id, translator) }
+          : {};
       const sent = await this.call(() =>
-        api.sendMessage(chatId, chunk, topicId ? { message_thread_id: topicId } : {}),
+        api.sendMessage(chatId, chunk, { ...(topicId ? { message_thread_id: topicId } : {}), ...keyboard }),
       );
       firstMessageId ??= sent.message_id;
+      await recordStaffPost(db, chatId, sent.message_id, appealId);
     }
     await db
       .updateTable('appeals')

@@ -172,18 +172,21 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
   });
 
   app.post('/api/staff/route-items', async (request, reply) => {
-    if (!requireLogin(request, reply, options.directory)) return reply;
+    const actor = requireLogin(request, reply, options.directory);
+    if (!actor) return reply;
     const parsed = RouteItemBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, describeIssues(parsed.error));
-    const body = parsed.data;
-    const now = clock();
-    const startsAt = new Date(body.startsAt);
-    const endsAt = body.endsAt ? new Date(body.endsAt) : new Date(startsAt.getTime() + HOUR_MS);
-    if (startsAt.getTime() <= now.getTime()) return badRequest(reply, 'startsAt: must be in the future');
+    const { contactId, appealId, startsAt, endsAt, ...rest } = parsed.data;
+    const item = {
+      ...rest,
+      startsAt: new Date(startsAt),
+      ...(endsAt ? { endsAt: new Date(endsAt) } : {}),
+    };
+    if (item.startsAt.getTime() <= clock().getTime())
+      return badRequest(reply, 'startsAt: must be in the future');
 
-    let contactId = body.contactId;
-    if (body.appealId !== undefined) {
-      const appeal = await getAppeal(db, body.appealId);
+    if (appealId !== undefined) {
+      const appeal = await getAppeal(db, appealId);
       if (!appeal) return reply.code(404).send({ error: 'not_found', message: 'no appeal with this id' });
       if (appeal.contact_id === null) {
         return badRequest(reply, 'appealId: the appeal has no chat contact to tell and remind');
@@ -191,39 +194,14 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
       if (contactId !== undefined && contactId !== appeal.contact_id) {
         return badRequest(reply, 'contactId: does not match the contact of the appeal');
       }
-      contactId = appeal.contact_id;
+      const added = await desk.addRouteItem(appealId, actor, item);
+      if (!added.ok) return badRequest(reply, `appealId: ${added.reason}`);
+      return reply.code(201).send({ ok: true, bookingId: added.booking.id });
     }
     const contact = contactId === undefined ? undefined : await getContact(db, contactId);
     if (!contact) return reply.code(404).send({ error: 'not_found', message: 'no contact with this id' });
-
-    const booking = await createPartnerBooking(db, {
-      contactId: contact.id,
-      appealId: body.appealId ?? null,
-      org: body.org,
-      address: body.address,
-      person: body.person,
-      phone: body.phone,
-      startsAt,
-      endsAt,
-      now,
-    });
+    const booking = await desk.bookRouteItem(contact.id, null, item);
     logger.info({ bookingId: booking.id }, 'route-sheet item added');
-    await scheduler
-      .scheduleBookingReminders({
-        id: booking.id,
-        startsAt: booking.starts_at,
-        endsAt: booking.ends_at,
-        createdAt: booking.created_at,
-      })
-      .catch((error: unknown) =>
-        logger.warn(
-          { err: error, bookingId: booking.id },
-          'could not schedule reminders now; reconciled at start',
-        ),
-      );
-    await runtime.sendSystemMessage(contact.id, [
-      routeItemConfirmation(booking, center, now, toLocale(contact.locale)),
-    ]);
     return reply.code(201).send({ ok: true, bookingId: booking.id });
   });
 

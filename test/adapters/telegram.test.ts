@@ -288,6 +288,36 @@ describe('Telegram crisis signal', () => {
     expect(posts[0]?.text).not.toMatch(/Мария|бьёт/);
     // Nothing was stored: no consent yet.
     expect(await h.service.db.selectFrom('appeals').select('id').execute()).toEqual([]);
+    const alert = await h.service.db.selectFrom('urgent_alerts').selectAll().executeTakeFirstOrThrow();
+    expect(alert).toMatchObject({ contact_id: contact.id, signal: 'violence', attempts: 1 });
+    expect(alert.posted_at).not.toBeNull();
+  });
+
+  it('keeps an alert the staff chat could not take, and the sweep posts it exactly once', async () => {
+    const h = await start('webhook', { staff: 'group' });
+    const parent = new Parent(h, 5202);
+    await parent.command('/start');
+    // Telegram is down for the staff chat: every try of the immediate post fails.
+    h.fake.failNext('sendMessage', { kind: 'serverError' }, 1);
+    await parent.say('не хочу жить');
+    const db = h.service.db;
+    await waitFor(
+      async () =>
+        (await db.selectFrom('urgent_alerts').select('attempts').executeTakeFirst())?.attempts === 1,
+    );
+    const staffPosts = () => h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
+    expect(staffPosts()).toHaveLength(0);
+    expect(
+      (await db.selectFrom('urgent_alerts').select('posted_at').executeTakeFirstOrThrow()).posted_at,
+    ).toBeNull();
+    // The sweep (every minute in production) finds it; running it twice posts it once.
+    await h.service.telegram?.staff?.sweep();
+    await h.service.telegram?.staff?.sweep();
+    expect(staffPosts()).toHaveLength(1);
+    expect(staffPosts()[0]?.text).toContain('суицидальные мысли');
+    const row = await db.selectFrom('urgent_alerts').selectAll().executeTakeFirstOrThrow();
+    expect(row.posted_at).not.toBeNull();
+    expect(row.attempts).toBe(2);
   });
 });
 

@@ -295,7 +295,13 @@ describe.skipIf(Boolean(skipReason))(
       expect(await desk.locator('#card').textContent()).toContain('Результатрешено');
       expect(await desk.locator('#a-reopen').isDisabled()).toBe(false);
       const history = (await desk.locator('#history').textContent()) ?? '';
-      for (const text of ['взял(а) в работу', 'ответил(а) семье', 'закрыл(а)', 'результат: решено']) {
+      for (const text of [
+        'взял(а) в работу',
+        'ответил(а) семье',
+        'добавил(а) пункт маршрута',
+        'закрыл(а)',
+        'результат: решено',
+      ]) {
         expect(history).toContain(text);
       }
       await mkdir(path.dirname(SCREENSHOT), { recursive: true });
@@ -325,6 +331,7 @@ describe.skipIf(Boolean(skipReason))(
       expect(events.filter((e) => e.action !== 'follow-up')).toEqual([
         { action: 'take', actor: 'web:dispatcher' },
         { action: 'reply', actor: 'web:dispatcher' },
+        { action: 'route', actor: 'web:dispatcher' },
         { action: 'close', actor: 'web:dispatcher' },
       ]);
       const survey = await db

@@ -174,6 +174,7 @@ export class FakeTelegram {
     deleteMyCommands: (p) => this.deleteMyCommands(p),
     getChat: (p) => this.getChat(p),
     createForumTopic: (p) => this.createForumTopic(p),
+    setMessageReaction: (p) => this.setMessageReaction(p),
   };
   /** Telegram method names are case-insensitive: lower-case name → canonical name. */
   private readonly methodNames = new Map(
@@ -379,6 +380,37 @@ export class FakeTelegram {
     return this.messageUpdate(chatId, undefined, { contact });
   }
 
+  /**
+   * A group member's reply to a message the fake knows (e.g. the bot's post), in that message's forum topic
+   * if it has one — what a dispatcher does to answer a family from the staff chat. `text` undefined: a photo.
+   */
+  replyUpdate(
+    chatId: number,
+    replyToMessageId: number,
+    text: string | undefined,
+    from: Partial<User>,
+  ): Update {
+    const chat = this.chatOf(chatId);
+    const original = this.messages.get(messageKey(chat.id, replyToMessageId));
+    if (!original) throw new Error(`replyUpdate: message ${replyToMessageId} of chat ${chatId} is unknown`);
+    const thread = original.message_thread_id;
+    return this.messageUpdate(chatId, from, {
+      reply_to_message: original,
+      ...(thread !== undefined && { message_thread_id: thread, is_topic_message: true }),
+      ...(text === undefined
+        ? { photo: [{ file_id: 'p', file_unique_id: 'p', width: 90, height: 90 }] }
+        : { text }),
+    });
+  }
+
+  /** Every message the bot has sent and that still exists, in the order they were sent. */
+  botMessages(): Message[] {
+    return [...this.messages.values()].filter((message) => message.from?.id === this.botUser.id);
+  }
+
+  /** Reactions the bot set, by chat and message: `${chatId}:${messageId}` → emoji. */
+  readonly reactions = new Map<string, string[]>();
+
   photoUpdate(chatId: number, caption?: string): Update {
     const fileId = `AgACAgIAAxkBAAI${this.nextMessageId}`;
     const photo: PhotoSize[] = [90, 320, 800].map((size, index) => ({
@@ -395,13 +427,13 @@ export class FakeTelegram {
    * A button tap on `messageId` (a message the bot sent, if the fake knows it; otherwise a bot message with a
    * single button carrying `data` is made up, so editing it afterwards works).
    */
-  callbackUpdate(chatId: number, data: string, messageId?: number): Update {
+  callbackUpdate(chatId: number, data: string, messageId?: number, from?: Partial<User>): Update {
     const chat = this.chatOf(chatId);
     const known = messageId === undefined ? undefined : this.messages.get(messageKey(chat.id, messageId));
     const message = known ?? this.madeUpBotMessage(chat, data, messageId);
     const callback_query = {
       id: `${this.botUser.id}${String(this.nextCallbackQueryId++).padStart(8, '0')}`,
-      from: this.senderFor(chat),
+      from: this.senderFor(chat, from),
       message,
       // Telegram's chat_instance is an opaque string that is stable per chat.
       chat_instance: String(Math.abs(chat.id) * 7919 + 13),
@@ -658,6 +690,18 @@ export class FakeTelegram {
     } as Message;
     this.remember(message);
     return message;
+  }
+
+  private setMessageReaction(p: Payload): true {
+    const chat = this.chatFor(p.chat_id);
+    const key = messageKey(chat.id, Number(p.message_id));
+    if (!this.messages.has(key)) throw badRequest('message to react not found');
+    const reaction = (p.reaction ?? []) as Array<{ type: string; emoji?: string }>;
+    this.reactions.set(
+      `${chat.id}:${p.message_id}`,
+      reaction.map((r) => r.emoji ?? r.type),
+    );
+    return true;
   }
 
   /** editMessageText / editMessageReplyMarkup. Omitting reply_markup removes the keyboard, as on Telegram. */
