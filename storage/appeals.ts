@@ -51,10 +51,6 @@ export async function getAppeal(db: Db, id: number): Promise<Appeal | undefined>
   return db.selectFrom('appeals').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listAppeals(db: Db, limit = 100): Promise<Appeal[]> {
-  return db.selectFrom('appeals').selectAll().orderBy('id', 'desc').limit(limit).execute();
-}
-
 /** Appeals still waiting for the center's first contact: the SLA timer must exist for each of them. */
 export async function appealsAwaitingContact(db: Db): Promise<Array<{ id: number; callbackDueAt: Date }>> {
   const rows = await db
