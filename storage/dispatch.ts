@@ -124,3 +124,25 @@ export async function unpostedUrgentAlerts(db: Db, since: Date) {
 export async function getUrgentAlert(db: Db, id: number) {
   return db.selectFrom('urgent_alerts').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** Crisis alerts of the last days nobody has acknowledged yet: the inbox shows them above everything. */
+export async function openUrgentAlerts(db: Db, since: Date) {
+  return db
+    .selectFrom('urgent_alerts')
+    .select(['id', 'contact_id', 'channel', 'signal', 'created_at', 'posted_at'])
+    .where('acknowledged_at', 'is', null)
+    .where('created_at', '>', since)
+    .orderBy('id', 'desc')
+    .limit(50)
+    .execute();
+}
+
+export async function acknowledgeUrgentAlert(db: Db, id: number, by: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('urgent_alerts')
+    .set({ acknowledged_at: now, acknowledged_by: by })
+    .where('id', '=', id)
+    .where('acknowledged_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -180,6 +180,9 @@ export type UrgentAlertsTable = {
   created_at: Generated<Date>;
   posted_at: NullableTimestamp;
   attempts: Generated<number>;
+  /** Seen by a dispatcher in the web inbox ("принято"): the banner there stops showing it. */
+  acknowledged_at: NullableTimestamp;
+  acknowledged_by: string | null;
 };
 
 export type Database = {

@@ -4,6 +4,7 @@ import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import { appealHistory } from '../../storage/appeal-lifecycle.ts';
 import { getAppeal } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
+import { acknowledgeUrgentAlert, openUrgentAlerts } from '../../storage/dispatch.ts';
 import {
   appealBookings,
   appealIsOverdue,
@@ -25,6 +26,8 @@ export type InboxApiOptions = {
 };
 
 const LIST_LIMIT = 300;
+/** Crisis alerts older than this are history, not a banner. */
+const URGENT_WINDOW_MS = 3 * 24 * 3600_000;
 const TRANSCRIPT_LIMIT = 200;
 
 const ListQuery = z.object({
@@ -174,12 +177,37 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
       }),
       inboxCounts(db, now),
     ]);
+    const urgent = await openUrgentAlerts(db, new Date(now.getTime() - URGENT_WINDOW_MS));
     return {
       me: { id: me.id, name: me.name },
       timeZone: options.timeZone,
+      urgent: urgent.map((alert) => ({
+        id: alert.id,
+        contactId: alert.contact_id,
+        channel: alert.channel,
+        signal: alert.signal,
+        at: alert.created_at,
+        postedToTelegram: alert.posted_at !== null,
+      })),
       counts,
       appeals: appeals.map(listItem(directory, now)),
     };
+  });
+
+  // "Seen, someone is on it": the crisis banner goes away for everyone; who acknowledged it is kept.
+  app.post('/api/staff/urgent/:id/ack', async (request, reply) => {
+    const me = requireLogin(request, reply, directory);
+    if (!me) return reply;
+    const params = DetailParams.safeParse(request.params);
+    if (!params.success)
+      return reply.code(400).send({ error: 'bad_request', message: describe(params.error) });
+    const done = await acknowledgeUrgentAlert(db, params.data.id, `web:${me.id}`, clock());
+    if (!done) {
+      return reply
+        .code(409)
+        .send({ error: 'not_open', message: 'no such alert, or it was already acknowledged' });
+    }
+    return { ok: true };
   });
 
   app.get('/api/staff/appeals/:id', async (request, reply) => {

@@ -25,7 +25,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       signal text not null,
       created_at timestamptz not null default now(),
       posted_at timestamptz,
-      attempts integer not null default 0
+      attempts integer not null default 0,
+      acknowledged_at timestamptz,
+      acknowledged_by text
     )`.execute(db);
   await sql`create index urgent_alerts_unposted_idx on urgent_alerts (created_at) where posted_at is null`.execute(
     db,

@@ -11,6 +11,7 @@ import { createAppeal, getAppeal } from '../../storage/appeals.ts';
 import { createPartnerBooking } from '../../storage/bookings.ts';
 import { recordConsent } from '../../storage/consents.ts';
 import { upsertContact } from '../../storage/contacts.ts';
+import { storeUrgentAlert } from '../../storage/dispatch.ts';
 import { appendMessages, messagesAfter } from '../../storage/messages.ts';
 import { createSurvey, recordAnswer } from '../../storage/surveys.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
@@ -313,5 +314,37 @@ describe('dispatcher inbox (page and read API)', () => {
     expect((await app.inject({ url: `/api/staff/appeals/${id}/history`, headers: AUTH })).statusCode).toBe(
       200,
     );
+  });
+
+  it('shows crisis alerts above everything until a dispatcher acknowledges them', async () => {
+    const contact = await upsertContact(t.db, 'vk', 'inbox-crisis', new Date());
+    const id = await storeUrgentAlert(t.db, {
+      contactId: contact.id,
+      channel: 'vk',
+      signal: 'child_danger',
+      now: new Date(),
+    });
+    const urgent = async () => (await app.inject({ url: '/api/staff/appeals', headers: AUTH })).json().urgent;
+    expect(await urgent()).toEqual([
+      expect.objectContaining({
+        id,
+        contactId: contact.id,
+        channel: 'vk',
+        signal: 'child_danger',
+        postedToTelegram: false,
+      }),
+    ]);
+    const ack = (headers: Record<string, string>) =>
+      app.inject({ method: 'POST', url: `/api/staff/urgent/${id}/ack`, headers, payload: {} });
+    expect((await ack({})).statusCode).toBe(401);
+    expect((await ack(ANNA)).json()).toEqual({ ok: true });
+    expect((await ack(AUTH)).statusCode).toBe(409);
+    expect(await urgent()).toEqual([]);
+    const row = await t.db
+      .selectFrom('urgent_alerts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.acknowledged_by).toBe('web:anna');
   });
 });
