@@ -5,11 +5,13 @@ import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import type { Env } from '../config/env.ts';
+import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Translator } from './i18n.ts';
+import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
@@ -20,6 +22,9 @@ export type Service = {
   runtime: Runtime;
   center: CenterProfile;
   scheduler?: Scheduler;
+  /** Outreach reminders (issue 7); only with Redis. */
+  outreach?: OutreachScheduler;
+  outreachNotices: OutreachNotices;
   telegram?: TelegramChannel;
   vk?: VkChannel;
   delivery: Delivery;
@@ -30,7 +35,11 @@ export type Service = {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Knobs tests turn to keep runs short; production uses the defaults. */
-export type ServiceTuning = { staffMinIntervalMs?: number };
+export type ServiceTuning = {
+  staffMinIntervalMs?: number;
+  /** The runtime's and the outreach reminders' clock (tests move it to the day before a visit). */
+  clock?: () => Date;
+};
 
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
@@ -55,7 +64,18 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }
 
-  const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger });
+  const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger, clock: tuning.clock });
+  const outreachNotices = new OutreachNotices({ db, center, runtime, logger, clock: tuning.clock });
+  const outreach = env.REDIS_URL
+    ? new OutreachScheduler({
+        redisUrl: env.REDIS_URL,
+        prefix: env.QUEUE_PREFIX,
+        center,
+        logger,
+        sweep: () => outreachNotices.sweep(),
+        clock: tuning.clock,
+      })
+    : undefined;
   // Bound late: reminders are sent through the runtime, which itself schedules them.
   scheduler?.onBookingReminder(createReminderHandler({ db, center, runtime, logger }));
 
@@ -112,12 +132,19 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger,
     dispatcherPassword,
     scheduler: jobs,
+    outreachNotify: () => (outreach ? outreach.runNow() : outreachNotices.sweep()),
+    clock: tuning.clock,
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
   await telegram?.start();
   await vk?.start();
   delivery.start();
+  // After delivery: the start-up catch-up may send reminders at once.
+  if (outreach) {
+    const { sent } = await outreach.start();
+    logger.info({ sent }, 'outreach reminders started');
+  }
   const pruning = setInterval(() => {
     pruneProcessedUpdates(db, new Date(Date.now() - DAY_MS)).catch((error: unknown) =>
       logger.warn({ err: error }, 'pruning processed updates failed'),
@@ -131,6 +158,8 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     runtime,
     center,
     scheduler,
+    outreach,
+    outreachNotices,
     telegram,
     vk,
     delivery,
@@ -141,6 +170,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       await vk?.stop();
       await app.close();
       await delivery.stop();
+      await outreach?.close();
       await scheduler?.close();
       await db.destroy();
     },

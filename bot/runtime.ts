@@ -14,6 +14,7 @@ import { getContact, setContactLocale, upsertContact } from '../storage/contacts
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
 import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
+import { deleteOutreachOfContact } from '../storage/outreach.ts';
 import { claimUpdate } from '../storage/updates.ts';
 import {
   applyBookingEffect,
@@ -23,6 +24,7 @@ import {
 } from './booking-effects.ts';
 import type { RenderedMessage, Translator } from './i18n.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { applyOutreachEffect, isOutreachEffect } from './outreach-effects.ts';
 import { answerSurvey } from './survey-answers.ts';
 
 /** An update from any channel, already translated by its adapter. */
@@ -306,6 +308,9 @@ class Session {
   private async apply(effect: Effect): Promise<FlowEvent | undefined> {
     const { tx, contactId, now } = this;
     if (isBookingEffect(effect)) return applyBookingEffect(effect, this.bookingContext());
+    if (isOutreachEffect(effect)) {
+      return applyOutreachEffect(effect, { tx, contactId, now, center: this.deps.center });
+    }
     switch (effect.type) {
       case 'recordConsent': {
         const id = await recordConsent(tx, {
@@ -347,6 +352,8 @@ class Session {
         const appeals = await anonymizeAppealsOfContact(tx, contactId, now);
         await releaseBookingsOfContact(this.bookingContext());
         await deleteMessages(tx, contactId);
+        // The contact row stays (so no cascade): its outreach subscriptions and reminder ledger go explicitly.
+        await deleteOutreachOfContact(tx, contactId);
         await withdrawConsents(tx, contactId, now);
         this.consentId = undefined;
         this.deps.logger.info({ contactId, appeals }, 'personal data deleted on request');

@@ -7,12 +7,14 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
+import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
 import { type JobScheduler, noScheduler } from '../scheduler/scheduler.ts';
 import type { Db } from '../storage/db.ts';
 import type { Translator } from './i18n.ts';
+import { OutreachNotices, type OutreachSweepResult } from './outreach-notices.ts';
 import type { Runtime } from './runtime.ts';
 
 export type ServerDeps = {
@@ -24,6 +26,9 @@ export type ServerDeps = {
   dispatcherPassword: string;
   /** Reminder jobs of bookings the staff API creates or cancels; no-op when omitted. */
   scheduler?: JobScheduler;
+  /** Tells outreach subscribers about a staff change (with Redis: postpones past quiet hours too). */
+  outreachNotify?: () => Promise<OutreachSweepResult>;
+  clock?: () => Date;
 };
 
 /**
@@ -73,6 +78,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     scheduler: deps.scheduler ?? noScheduler,
     password: deps.dispatcherPassword,
     logger: deps.logger,
+  });
+  const notices = new OutreachNotices({ ...deps, clock: deps.clock });
+  registerOutreachApi(app, {
+    db: deps.db,
+    center: deps.center,
+    password: deps.dispatcherPassword,
+    logger: deps.logger,
+    notify: deps.outreachNotify ?? (() => notices.sweep()),
+    clock: deps.clock,
   });
   return app;
 }

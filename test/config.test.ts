@@ -44,7 +44,12 @@ describe('center profile', () => {
   it('keeps the Belovo schedule from the source document', async () => {
     const belovo = await loadCenterProfile(BELOVO);
     expect(belovo.timeZone).toBe('Asia/Novokuznetsk');
-    expect(belovo.outreach).toHaveLength(12);
+    // 12 visits on fixed days and the Старо-Белово mobile point «по предварительной договорённости».
+    expect(belovo.outreach).toHaveLength(13);
+    expect(belovo.outreach.at(-1)).toMatchObject({
+      settlement: 'Старо-Белово',
+      rule: { type: 'by_arrangement' },
+    });
     expect(belovo.outreach.find((o) => o.settlement === 'Бачатский')?.rule).toEqual({
       type: 'biweekly',
       weekday: 'fri',
