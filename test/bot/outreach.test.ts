@@ -77,7 +77,9 @@ const local = (value: string, center: CenterProfile) =>
   DateTime.fromISO(value, { zone: center.timeZone }).toJSDate();
 const open: OutreachScheduler[] = [];
 
-describe('outreach reminders for a web-chat subscriber (real Redis, controlled clock)', () => {
+describe('outreach reminders for a web-chat subscriber (real Redis, controlled clock)', {
+  timeout: 120_000,
+}, () => {
   // A database per test: a sweep rightly reaches every subscriber, so families of other tests would count.
   let t: TestDatabase;
   let belovo: CenterProfile;
