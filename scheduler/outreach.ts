@@ -78,8 +78,14 @@ export class OutreachScheduler {
     this.worker.on('failed', (job, error) =>
       this.options.logger.error({ err: error, jobId: job?.id, queue: OUTREACH_QUEUE }, 'job failed'),
     );
-    // Catch-up: a tick missed while the service or Redis was down, if still meaningful.
-    return this.runNow();
+    // Catch-up: a tick missed while the service or Redis was down, if still meaningful. A failure here must
+    // not stop the service; the next tick sweeps again.
+    try {
+      return await this.runNow();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'outreach catch-up failed; the next tick will retry');
+      return { sent: 0 };
+    }
   }
 
   /** Sends what is due now; in quiet hours, schedules a sweep for their end instead. */

@@ -77,6 +77,14 @@ describe('center profile', () => {
       },
       'outreach.0.rule',
     ],
+    [
+      {
+        specialists: [],
+        outreach: [{ place: { ru: 'x' }, settlement: 'x', rule: { type: 'weekly', weekday: 'mon' } }],
+      },
+      'outreach.0.hours',
+    ],
+    [{ specialists: [], outreachReminders: { morningAt: '07:30' } }, 'outreachReminders.morningAt'],
   ])('explains a bad profile: %o', async (patch, path) => {
     const base = structuredClone(await loadCenterProfile(BELOVO)) as Record<string, unknown>;
     // Turn parsed ranges back into strings, as they are in the file.
