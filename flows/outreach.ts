@@ -95,16 +95,15 @@ export function onOutreachButton(
   if (verb === 'list') return outreachMenu(state, ctx);
   const settlement = settlementByKey(ctx.center, key);
   const action = ({ s: 'show', sub: 'subscribe', uns: 'unsubscribe' } as const)[verb as 's' | 'sub' | 'uns'];
-  if (!action || !settlement) {
-    return reply({ ...state, step: 'menu' }, [
-      {
-        parts: [msg('outreach-unknown-settlement')],
-        buttons: [[{ label: msg('outreach-list-button'), payload: 'out:list' }], MENU_ROW],
-      },
-    ]);
-  }
+  if (!action || !settlement) return reply({ ...state, step: 'menu' }, [unknownSettlement()]);
   return ask(state, action, settlement);
 }
+
+/** A stale button or a settlement removed from the profile since. */
+const unknownSettlement = (): OutboundMessage => ({
+  parts: [msg('outreach-unknown-settlement')],
+  buttons: [[{ label: msg('outreach-list-button'), payload: 'out:list' }], MENU_ROW],
+});
 
 const STRONG = /график|выезд|приед|приезж|расписан|schedule|visit|\bcome/i;
 const WEAK = /когда|when/i;
@@ -136,8 +135,8 @@ export function onOutreachText(
 
 export function onOutreachData(state: ConversationState, event: OutreachData, ctx: FlowContext): Result {
   const settlement = settlementsOf(ctx.center).find((s) => s.name === event.settlement);
-  if (event.action === 'mine' || !settlement)
-    return reply(state, [mySubscriptions(event.subscriptions, ctx)]);
+  if (event.action === 'mine') return reply(state, [mySubscriptions(event.subscriptions, ctx)]);
+  if (!settlement) return reply(state, [unknownSettlement()]);
   const subscribed = event.subscriptions.includes(settlement.name);
   const dates = settlementDates(settlement, event.changes, subscribed, ctx);
   if (event.action === 'subscribe') {

@@ -314,7 +314,7 @@ describe('outreach reminders for a web-chat subscriber (real Redis, controlled c
     expect(listed.statusCode).toBe(200);
     const visits = listed.json().visits as Array<{ settlement: string; status: string }>;
     expect(visits.find((v) => v.settlement === 'Бачатский')?.status).toBe('changed');
-    expect(listed.json().subscribers['Бачатский']).toBeGreaterThanOrEqual(1);
+    expect(listed.json().subscribers.Бачатский).toBeGreaterThanOrEqual(1);
     await app.close();
   });
 });

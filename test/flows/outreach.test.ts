@@ -104,6 +104,10 @@ describe('outreach in chat', () => {
     const result = step(tap('out:s:atlantida'));
     expect(result.messages[0]?.parts).toEqual([{ key: 'outreach-unknown-settlement' }]);
     expect(payloads(result)).toContain('out:list');
+    // The runtime found no such settlement (removed from the profile since the button was sent).
+    expect(step(data('show', undefined)).messages[0]?.parts).toEqual([
+      { key: 'outreach-unknown-settlement' },
+    ]);
   });
 
   it('unsubscribing from a reminder during an intake keeps the intake and asks its question again', () => {
