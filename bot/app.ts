@@ -6,12 +6,14 @@ import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
 import type { Env } from '../config/env.ts';
+import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Desk } from './desk.ts';
 import { Translator } from './i18n.ts';
+import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
@@ -22,6 +24,9 @@ export type Service = {
   runtime: Runtime;
   center: CenterProfile;
   scheduler?: Scheduler;
+  /** Outreach reminders (issue 7); only with Redis. */
+  outreach?: OutreachScheduler;
+  outreachNotices: OutreachNotices;
   telegram?: TelegramChannel;
   vk?: VkChannel;
   delivery: Delivery;
@@ -35,7 +40,11 @@ export type Service = {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Knobs tests turn to keep runs short; production uses the defaults. */
-export type ServiceTuning = { staffMinIntervalMs?: number };
+export type ServiceTuning = {
+  staffMinIntervalMs?: number;
+  /** The runtime's and the outreach reminders' clock (tests move it to the day before a visit). */
+  clock?: () => Date;
+};
 
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
@@ -61,8 +70,27 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   }
 
   const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
-  const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger, directory });
-  const desk = new Desk({ db, runtime, logger, center, scheduler: jobs });
+  const runtime = new Runtime({
+    db,
+    center,
+    translator,
+    scheduler: jobs,
+    logger,
+    directory,
+    clock: tuning.clock,
+  });
+  const desk = new Desk({ db, runtime, logger, center, scheduler: jobs, clock: tuning.clock });
+  const outreachNotices = new OutreachNotices({ db, center, runtime, logger, clock: tuning.clock });
+  const outreach = env.REDIS_URL
+    ? new OutreachScheduler({
+        redisUrl: env.REDIS_URL,
+        prefix: env.QUEUE_PREFIX,
+        center,
+        logger,
+        sweep: () => outreachNotices.sweep(),
+        clock: tuning.clock,
+      })
+    : undefined;
   // Bound late: reminders are sent through the runtime, which itself schedules them.
   scheduler?.onBookingReminder(createReminderHandler({ db, center, runtime, logger }));
 
@@ -124,12 +152,19 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     directory,
     desk,
     scheduler: jobs,
+    outreachNotify: () => (outreach ? outreach.runNow() : outreachNotices.sweep()),
+    clock: tuning.clock,
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
   await telegram?.start();
   await vk?.start();
   delivery.start();
+  // After delivery: the start-up catch-up may send reminders at once.
+  if (outreach) {
+    const { sent } = await outreach.start();
+    logger.info({ sent }, 'outreach reminders started');
+  }
   const pruning = setInterval(() => {
     pruneProcessedUpdates(db, new Date(Date.now() - DAY_MS)).catch((error: unknown) =>
       logger.warn({ err: error }, 'pruning processed updates failed'),
@@ -143,6 +178,8 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     runtime,
     center,
     scheduler,
+    outreach,
+    outreachNotices,
     telegram,
     vk,
     delivery,
@@ -155,6 +192,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       await vk?.stop();
       await app.close();
       await delivery.stop();
+      await outreach?.close();
       await scheduler?.close();
       await db.destroy();
     },

@@ -18,6 +18,7 @@ import { loadConversationState, saveConversationState } from '../storage/convers
 import type { Db } from '../storage/db.ts';
 import { claimHoldNotice, heldAppeal, storeUrgentAlert } from '../storage/dispatch.ts';
 import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
+import { deleteOutreachOfContact } from '../storage/outreach.ts';
 import type { Appeal } from '../storage/schema.ts';
 import { claimUpdate } from '../storage/updates.ts';
 import {
@@ -28,6 +29,7 @@ import {
 } from './booking-effects.ts';
 import type { RenderedMessage, Translator } from './i18n.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { applyOutreachEffect, isOutreachEffect } from './outreach-effects.ts';
 import { answerSurvey } from './survey-answers.ts';
 
 /** An update from any channel, already translated by its adapter. */
@@ -373,6 +375,9 @@ class Session {
   private async apply(effect: Effect): Promise<FlowEvent | undefined> {
     const { tx, contactId, now } = this;
     if (isBookingEffect(effect)) return applyBookingEffect(effect, this.bookingContext());
+    if (isOutreachEffect(effect)) {
+      return applyOutreachEffect(effect, { tx, contactId, now, center: this.deps.center });
+    }
     switch (effect.type) {
       case 'recordConsent': {
         const id = await recordConsent(tx, {
@@ -421,6 +426,8 @@ class Session {
         const appeals = await anonymizeAppealsOfContact(tx, contactId, now);
         await releaseBookingsOfContact(this.bookingContext());
         await deleteMessages(tx, contactId);
+        // The contact row stays (so no cascade): its outreach subscriptions and reminder ledger go explicitly.
+        await deleteOutreachOfContact(tx, contactId);
         await withdrawConsents(tx, contactId, now);
         this.consentId = undefined;
         this.deps.logger.info({ contactId, appeals }, 'personal data deleted on request');

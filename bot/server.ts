@@ -9,6 +9,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerInboxApi, registerStaffJsonGuard } from '../adapters/web/inbox-api.ts';
+import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
@@ -17,6 +18,7 @@ import { type JobScheduler, noScheduler } from '../scheduler/scheduler.ts';
 import type { Db } from '../storage/db.ts';
 import { Desk } from './desk.ts';
 import type { Translator } from './i18n.ts';
+import { OutreachNotices, type OutreachSweepResult } from './outreach-notices.ts';
 import type { Runtime } from './runtime.ts';
 
 export type ServerDeps = {
@@ -32,6 +34,9 @@ export type ServerDeps = {
   desk?: Desk;
   /** Reminder jobs of bookings the staff API creates or cancels; no-op when omitted. */
   scheduler?: JobScheduler;
+  /** Tells outreach subscribers about a staff change (with Redis: postpones past quiet hours too). */
+  outreachNotify?: () => Promise<OutreachSweepResult>;
+  clock?: () => Date;
 };
 
 /**
@@ -98,6 +103,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     directory,
     desk,
     logger: deps.logger,
+  });
+  const notices = new OutreachNotices({ ...deps, clock: deps.clock });
+  registerOutreachApi(app, {
+    db: deps.db,
+    center: deps.center,
+    directory,
+    logger: deps.logger,
+    notify: deps.outreachNotify ?? (() => notices.sweep()),
+    clock: deps.clock,
   });
   return app;
 }

@@ -22,7 +22,7 @@ export type LocalizedText = z.infer<typeof LocalizedText>;
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 /** "HH:MM-HH:MM", start before end. */
-const TimeRange = z
+export const TimeRange = z
   .string()
   .regex(/^\d\d:\d\d-\d\d:\d\d$/, 'expected "HH:MM-HH:MM"')
   .transform((value, ctx) => {
@@ -99,7 +99,16 @@ const OutreachRule = z.discriminatedUnion('type', [
   z.object({ type: z.literal('biweekly'), weekday, anchor: isoDate }),
   z.object({ type: z.literal('monthly_nth'), weekday, nth: z.array(z.number().int().min(1).max(5)).min(1) }),
   z.object({ type: z.literal('once'), date: isoDate }),
+  /** A mobile point with no fixed days («по предварительной договорённости»): dates are added by staff. */
+  z.object({ type: z.literal('by_arrangement') }),
 ]);
+
+/** When outreach reminders go out (local times); quiet hours default to the booking ones. */
+const OutreachReminders = z.object({
+  dayBeforeAt: clock.default('18:00'),
+  morningAt: clock.default('08:00'),
+  quietHours: z.object({ from: clock, to: clock }).optional(),
+});
 
 const CenterProfileSchema = z
   .object({
@@ -125,10 +134,12 @@ const CenterProfileSchema = z
           place: LocalizedText,
           settlement: z.string().min(1),
           rule: OutreachRule,
-          hours: TimeRange,
+          /** Required except for a visit "by arrangement", whose hours are agreed each time. */
+          hours: TimeRange.optional(),
         }),
       )
       .default([]),
+    outreachReminders: OutreachReminders.prefault({}),
     calendar: Calendar.prefault({}),
     booking: Booking.prefault({}),
   })
@@ -172,6 +183,22 @@ const CenterProfileSchema = z
         });
       }
     });
+    profile.outreach.forEach((entry, index) => {
+      if (entry.rule.type !== 'by_arrangement' && !entry.hours) {
+        ctx.addIssue({ code: 'custom', path: ['outreach', index, 'hours'], message: 'hours are required' });
+      }
+    });
+    const outreachQuiet = profile.outreachReminders.quietHours ?? profile.booking.quietHours;
+    for (const key of ['dayBeforeAt', 'morningAt'] as const) {
+      const time = profile.outreachReminders[key];
+      if (isQuietClock(time, outreachQuiet)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['outreachReminders', key],
+          message: `${time} falls in quiet hours ${outreachQuiet.from}–${outreachQuiet.to}`,
+        });
+      }
+    }
     const { dayBeforeReminderAt, quietHours } = profile.booking;
     if (isQuietClock(dayBeforeReminderAt, quietHours)) {
       ctx.addIssue({
@@ -185,6 +212,11 @@ const CenterProfileSchema = z
 export type CenterProfile = z.output<typeof CenterProfileSchema>;
 export type Specialist = CenterProfile['specialists'][number];
 export type Service = CenterProfile['services'][number];
+export type OutreachEntry = CenterProfile['outreach'][number];
+
+/** Quiet hours of outreach messages: their own when configured, else the center's (booking) ones. */
+export const outreachQuietHours = (center: Pick<CenterProfile, 'outreachReminders' | 'booking'>) =>
+  center.outreachReminders.quietHours ?? center.booking.quietHours;
 
 /** Whether a local "HH:MM" lies in quiet hours [from, to), which may wrap past midnight; from = to means none. */
 export function isQuietClock(time: string, quietHours: { from: string; to: string }): boolean {

@@ -42,11 +42,16 @@ export function formatOutreachLines(center: Pick<CenterProfile, 'outreach'>, loc
     // YYYYMMDD, not the day of the year: a January visit must come after a December one.
     entry.rule.type === 'once'
       ? 7 + Number(entry.rule.date.replaceAll('-', ''))
-      : WEEKDAYS.indexOf(entry.rule.weekday);
+      : entry.rule.type === 'by_arrangement'
+        ? Number.MAX_SAFE_INTEGER
+        : WEEKDAYS.indexOf(entry.rule.weekday);
   return [...center.outreach]
     .sort((a, b) => dayOf(a) - dayOf(b))
-    .map((entry) => {
+    .map((entry): Msg => {
       const { rule } = entry;
+      if (rule.type === 'by_arrangement') {
+        return { key: 'outreach-line-arranged', args: { place: localized(entry.place, locale) } };
+      }
       const day =
         rule.type === 'once'
           ? DateTime.fromISO(rule.date).toFormat('dd.MM.yyyy')
@@ -56,8 +61,8 @@ export function formatOutreachLines(center: Pick<CenterProfile, 'outreach'>, loc
         args: {
           day,
           place: localized(entry.place, locale),
-          from: entry.hours.from,
-          to: entry.hours.to,
+          from: entry.hours?.from ?? '',
+          to: entry.hours?.to ?? '',
           rule: rule.type,
           nth: rule.type === 'monthly_nth' ? rule.nth.join(locale === 'ru' ? ' и ' : ' and ') : '',
         },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { localized } from '../config/center.ts';
 import { AppealDraftSchema } from '../domain/appeal.ts';
-import { formatOutreachLines, formatWorkingHours } from '../domain/center-info.ts';
+import { formatWorkingHours } from '../domain/center-info.ts';
 import { type CrisisSignal, detectCrisis } from '../domain/crisis.ts';
 import { relativeMomentArgs } from '../domain/moments.ts';
 import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
@@ -29,6 +29,7 @@ import {
   summaryArgs,
 } from './intake-steps.ts';
 import { menuMessage } from './menu.ts';
+import { onOutreachButton, onOutreachData, onOutreachText, outreachMenu } from './outreach.ts';
 import type { Effect, FlowContext, FlowEvent, FlowResult, Msg, OutboundMessage, UserEvent } from './types.ts';
 import { msg } from './types.ts';
 
@@ -244,6 +245,13 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   }
   if (event.type === 'attendanceRecorded') return reply(state, []);
   if (event.type === 'surveyProgress') return reply(state, event.messages);
+  if (event.type === 'outreachData') {
+    // Unsubscribing from a reminder during an intake: answered, then the intake question again.
+    const result = onOutreachData(state, event, ctx);
+    return state.step === 'menu'
+      ? result
+      : { ...result, messages: [...result.messages, currentQuestion(state, ctx)] };
+  }
   if (!isUserEvent(event)) return onBookingResult(state, event, ctx) ?? reply(state, []);
 
   // Safety first, at any step: a crisis message is answered before anything else (safety.md).
@@ -313,6 +321,13 @@ function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowCon
   // Survey answers are taken wherever the family is: one tap, nothing else moves.
   if (event.payload.startsWith('sv:'))
     return reply(state, [], [{ type: 'surveyAnswer', payload: event.payload }]);
+  if (event.payload.startsWith('out:')) {
+    // "Unsubscribe" under a reminder works anywhere and moves nothing; the schedule waits for the intake.
+    const busy = intakeInProgress(state) || state.step === 'consent' || state.step === 'resume';
+    if (busy && !event.payload.startsWith('out:uns:')) return undefined;
+    const result = onOutreachButton(state, event.payload, ctx);
+    return result && busy ? { ...result, state } : result;
+  }
   if (intakeInProgress(state) || state.step === 'consent') return undefined;
   if (event.payload === 'menu:bookings') return showMyBookings(state);
   if (event.payload === 'menu:book') return onMenu({ ...state, step: 'menu' }, event, ctx);
@@ -397,6 +412,10 @@ function startIntake(ctx: FlowContext): Result {
 }
 
 function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  if (event.type === 'text') {
+    const outreach = onOutreachText(state, event.text, ctx, menuChoiceFromText(event));
+    if (outreach) return outreach;
+  }
   const choice =
     event.type === 'button' && event.payload.startsWith('menu:')
       ? event.payload.slice(5)
@@ -407,9 +426,7 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
     case 'contacts':
       return reply(state, [menuMessage([msg('contacts', centerArgs(ctx))])]);
     case 'outreach':
-      return reply(state, [
-        menuMessage([msg('outreach-title'), formatOutreachLines(ctx.center, ctx.locale)]),
-      ]);
+      return outreachMenu(state, ctx);
     case 'delete':
       return reply({ ...state, step: 'deleteConfirm' }, [deleteQuestion()]);
     case 'book':

@@ -1,6 +1,7 @@
 import type { CenterProfile, Locale } from '../config/center.ts';
 import type { AppealDraft } from '../domain/appeal.ts';
 import type { CrisisSignal } from '../domain/crisis.ts';
+import type { OutreachChange } from '../domain/outreach.ts';
 
 /** A localisable piece of text: a Fluent message id and its arguments. Flows never hold rendered strings. */
 export type Msg = { key: string; args?: Record<string, string | number> };
@@ -43,7 +44,17 @@ export type SystemEvent =
   | { type: 'bookingCancelled'; ok: boolean }
   | { type: 'attendanceRecorded'; ok: boolean }
   /** What to show after a survey answer (the next question, or thanks), built by the runtime. */
-  | { type: 'surveyProgress'; messages: OutboundMessage[] };
+  | { type: 'surveyProgress'; messages: OutboundMessage[] }
+  /** After an outreach effect: the family's subscriptions and the staff changes of the schedule ahead. */
+  | {
+      type: 'outreachData';
+      action: OutreachAction;
+      settlement?: string;
+      subscriptions: string[];
+      changes: OutreachChange[];
+    };
+
+export type OutreachAction = 'show' | 'subscribe' | 'unsubscribe' | 'mine';
 
 /** A slot as flows see it: ISO instants, so it can live in the persisted state. */
 export type SlotInfo = { specialistId: string; startsAt: string; endsAt: string };
@@ -64,7 +75,9 @@ export type Effect =
   /** A tap on a satisfaction-survey button ("sv:<survey>:<question>:<answer>"). */
   | { type: 'surveyAnswer'; payload: string }
   /** A crisis signal in the person's message: dispatchers are alerted out of turn (never with the text). */
-  | { type: 'raiseUrgent'; signal: CrisisSignal };
+  | { type: 'raiseUrgent'; signal: CrisisSignal }
+  /** Outreach schedule: show a settlement's dates, (un)subscribe, list subscriptions (settlement by name). */
+  | { type: 'outreach'; action: OutreachAction; settlement?: string };
 
 export type FlowContext = {
   now: Date;

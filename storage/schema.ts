@@ -185,6 +185,32 @@ export type UrgentAlertsTable = {
   acknowledged_by: string | null;
 };
 
+/** A staff change of the outreach schedule (issue 7); dates are local YYYY-MM-DD text. */
+export type OutreachChangesTable = {
+  id: Generated<number>;
+  settlement: string;
+  kind: 'cancel' | 'change' | 'extra';
+  visit_date: string;
+  entry_id: string | null;
+  new_date: string | null;
+  hours_from: string | null;
+  hours_to: string | null;
+  place_ru: string | null;
+  place_en: string | null;
+  reason: string | null;
+  created_by: string;
+  created_at: Timestamp;
+};
+
+/** Send-once ledger of outreach reminders and change notices. */
+export type OutreachNoticesTable = {
+  contact_id: number;
+  settlement: string;
+  visit_date: string;
+  kind: string;
+  sent_at: Timestamp;
+};
+
 export type Database = {
   appeal_events: AppealEventsTable;
   bookings: BookingsTable;
@@ -192,6 +218,8 @@ export type Database = {
   outreach_subscriptions: OutreachSubscriptionsTable;
   staff_posts: StaffPostsTable;
   urgent_alerts: UrgentAlertsTable;
+  outreach_changes: OutreachChangesTable;
+  outreach_notices: OutreachNoticesTable;
   contacts: ContactsTable;
   consents: ConsentsTable;
   appeals: AppealsTable;

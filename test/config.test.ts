@@ -44,7 +44,12 @@ describe('center profile', () => {
   it('keeps the Belovo schedule from the source document', async () => {
     const belovo = await loadCenterProfile(BELOVO);
     expect(belovo.timeZone).toBe('Asia/Novokuznetsk');
-    expect(belovo.outreach).toHaveLength(12);
+    // 12 visits on fixed days and the Старо-Белово mobile point «по предварительной договорённости».
+    expect(belovo.outreach).toHaveLength(13);
+    expect(belovo.outreach.at(-1)).toMatchObject({
+      settlement: 'Старо-Белово',
+      rule: { type: 'by_arrangement' },
+    });
     expect(belovo.outreach.find((o) => o.settlement === 'Бачатский')?.rule).toEqual({
       type: 'biweekly',
       weekday: 'fri',
@@ -72,6 +77,14 @@ describe('center profile', () => {
       },
       'outreach.0.rule',
     ],
+    [
+      {
+        specialists: [],
+        outreach: [{ place: { ru: 'x' }, settlement: 'x', rule: { type: 'weekly', weekday: 'mon' } }],
+      },
+      'outreach.0.hours',
+    ],
+    [{ specialists: [], outreachReminders: { morningAt: '07:30' } }, 'outreachReminders.morningAt'],
   ])('explains a bad profile: %o', async (patch, path) => {
     const base = structuredClone(await loadCenterProfile(BELOVO)) as Record<string, unknown>;
     // Turn parsed ranges back into strings, as they are in the file.

@@ -69,8 +69,14 @@ describe('formatOutreachLines', () => {
   it('lists Belovo visits in weekday order, keeping the configured order within a day', () => {
     const lines = formatOutreachLines(belovo, 'ru');
     expect(lines).toHaveLength(belovo.outreach.length);
-    expect(lines.every((line) => line.key === 'outreach-line')).toBe(true);
-    expect(lines.map((line) => `${line.args?.day}: ${line.args?.place}`)).toEqual([
+    // The mobile point «по договорённости» has no day: it comes last, with its own wording.
+    expect(lines.at(-1)).toEqual({
+      key: 'outreach-line-arranged',
+      args: { place: 'мкр Старо-Белово, мобильный пункт (раз в две недели)' },
+    });
+    const dated = lines.slice(0, -1);
+    expect(dated.every((line) => line.key === 'outreach-line')).toBe(true);
+    expect(dated.map((line) => `${line.args?.day}: ${line.args?.place}`)).toEqual([
       'понедельник: мкр Бабанаково, ул. Хмельницкого, 1',
       'понедельник: мкр Чертинский, ул. Клубная, 18',
       'понедельник: пгт Грамотеино, ул. Светлая, 6',

@@ -208,14 +208,27 @@ describe('main menu', () => {
     expect(result.state).toEqual(initialState());
   });
 
-  it('shows the outreach schedule as a list', () => {
+  it('shows the outreach schedule as a list, then a button per settlement', () => {
     const { result } = run([tap('menu:outreach')]);
     const [message] = result.messages;
     expect(message?.parts[0]).toEqual({ key: 'outreach-title' });
     const list = message?.parts[1];
     expect(Array.isArray(list) && list.length).toBe(center.outreach.length);
     expect(Array.isArray(list) && list[0]?.args).toMatchObject({ day: 'понедельник', rule: 'weekly' });
-    expect(payloadsOf(result)).toEqual(MENU_PAYLOADS);
+    expect(message?.parts[2]).toEqual({ key: 'outreach-choose' });
+    expect(payloadsOf(result).flat()).toEqual([
+      'out:s:babanakovo',
+      'out:s:chertinskiy',
+      'out:s:gramoteino',
+      'out:s:belovo',
+      'out:s:inskoy',
+      'out:s:8-marta',
+      'out:s:novyy-gorodok',
+      'out:s:bachatskiy',
+      'out:s:staro-belovo',
+      'out:my',
+      'nav:menu',
+    ]);
     expect(result.state.step).toBe('menu');
   });
 
@@ -252,7 +265,6 @@ describe('main menu', () => {
     ['Какой у вас телефон?', 'contacts', 'menu'],
     ['часы работы', 'contacts', 'menu'],
     ['график выездов', 'outreach-title', 'menu'],
-    ['когда приезжаете в Инской?', 'outreach-title', 'menu'],
     ['Удалите мои данные', 'delete-question', 'deleteConfirm'],
     ['абырвалг', 'menu-not-understood', 'menu'],
     ['привет', 'menu-not-understood', 'menu'],
