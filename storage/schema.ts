@@ -60,6 +60,10 @@ export type AppealsTable = {
   taken_by: string | null;
   callback_done_at: NullableTimestamp;
   closed_at: NullableTimestamp;
+  /** Follow-up after a visit (migration 012): when to ask, whether agreed with the family, when asked. */
+  follow_up_at: NullableTimestamp;
+  follow_up_agreed: Generated<boolean>;
+  follow_up_sent_at: NullableTimestamp;
 };
 
 export type AppealEventsTable = {

@@ -188,3 +188,38 @@ export async function appealsForReport(db: Db, from: Date, until: Date): Promise
     answers: byAppeal.get(appeal.id) ?? {},
   }));
 }
+
+/** Unfinished, unreminded surveys whose family can still be reached (start-up reconciliation of reminders). */
+export async function surveysAwaitingReminder(db: Db): Promise<Survey[]> {
+  return db
+    .selectFrom('surveys')
+    .selectAll()
+    .where('completed_at', 'is', null)
+    .where('reminded_at', 'is', null)
+    .where('contact_id', 'is not', null)
+    .orderBy('id')
+    .execute();
+}
+
+/** Claims the one reminder of a survey: true for exactly one caller; false once reminded or completed. */
+export async function claimSurveyReminder(db: Db, surveyId: number, now: Date): Promise<boolean> {
+  const claimed = await db
+    .updateTable('surveys')
+    .set({ reminded_at: now })
+    .where('id', '=', surveyId)
+    .where('reminded_at', 'is', null)
+    .where('completed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Gives the claim back when the reminder could not be stored, so the retried job sends it. */
+export async function releaseSurveyReminder(db: Db, surveyId: number, claimedAt: Date): Promise<void> {
+  await db
+    .updateTable('surveys')
+    .set({ reminded_at: null })
+    .where('id', '=', surveyId)
+    .where('reminded_at', '=', claimedAt)
+    .execute();
+}
