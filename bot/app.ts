@@ -9,6 +9,7 @@ import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/schedule
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
+import { createFollowUpHandler } from './follow-ups.ts';
 import { Translator } from './i18n.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
@@ -58,6 +59,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   const runtime = new Runtime({ db, center, translator, scheduler: jobs, logger });
   // Bound late: reminders are sent through the runtime, which itself schedules them.
   scheduler?.onBookingReminder(createReminderHandler({ db, center, runtime, logger }));
+  scheduler?.onFollowUp(createFollowUpHandler({ db, center, runtime, logger }));
 
   const senders: ChannelSender[] = [];
   const telegram = env.TELEGRAM_BOT_TOKEN

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type CenterProfile, isLocale, type Locale, toLocale } from '../config/center.ts';
+import type { ProgressAnswer } from '../domain/follow-up.ts';
 import {
   type ConversationState,
   ConversationStateSchema,
@@ -23,6 +24,7 @@ import {
 } from './booking-effects.ts';
 import type { RenderedMessage, Translator } from './i18n.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { applyProgressEffect, isProgressEffect } from './progress-effects.ts';
 import { answerSurvey } from './survey-answers.ts';
 
 /** An update from any channel, already translated by its adapter. */
@@ -51,6 +53,9 @@ export type RuntimeDeps = {
   clock?: () => Date;
 };
 
+/** A family's answer about progress on an appeal (no text: the family's words stay in the history only). */
+export type ProgressListener = (appealId: number, answer: ProgressAnswer) => void;
+
 /** A crisis signal for the dispatchers: who and where only — never the person's text. */
 export type UrgentAlert = { contactId: number; channel: string; signal: string };
 
@@ -69,6 +74,7 @@ export class Runtime {
   private readonly outboundListeners = new Set<OutboundListener>();
   private readonly appealListeners = new Set<(appealId: number) => void>();
   private readonly urgentListeners = new Set<(alert: UrgentAlert) => void>();
+  private readonly progressListeners = new Set<ProgressListener>();
 
   constructor(private readonly deps: RuntimeDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -92,6 +98,25 @@ export class Runtime {
         listener(appealId);
       } catch (error) {
         this.deps.logger.error({ err: error }, 'appeal listener failed');
+      }
+    }
+  }
+
+  /**
+   * Told after commit that a family answered «Решился ли ваш вопрос?» (follow-up or menu). «no» and «help»
+   * mean a dispatcher should get in touch (see needsDispatcher); the staff chat subscribes here.
+   */
+  onProgress(listener: ProgressListener): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  private announceProgress(appealId: number, answer: ProgressAnswer): void {
+    for (const listener of this.progressListeners) {
+      try {
+        listener(appealId, answer);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'progress listener failed');
       }
     }
   }
@@ -166,6 +191,7 @@ export class Runtime {
           afterCommit,
           (id) => this.announceAppeal(id),
           (alert) => this.announceUrgent(alert),
+          (appealId, answer) => this.announceProgress(appealId, answer),
         );
         await session.load();
         const outbound = await session.run(event, locale);
@@ -250,6 +276,7 @@ class Session {
     private readonly afterCommit: Array<() => Promise<void>>,
     private readonly announceAppeal: (appealId: number) => void,
     private readonly announceUrgent: (alert: UrgentAlert) => void,
+    private readonly announceProgress: ProgressListener,
   ) {}
 
   private bookingContext(): BookingEffectContext {
@@ -306,6 +333,17 @@ class Session {
   private async apply(effect: Effect): Promise<FlowEvent | undefined> {
     const { tx, contactId, now } = this;
     if (isBookingEffect(effect)) return applyBookingEffect(effect, this.bookingContext());
+    if (isProgressEffect(effect)) {
+      return applyProgressEffect(effect, {
+        tx,
+        contactId,
+        now,
+        hasConsent: this.hasConsent,
+        afterCommit: this.afterCommit,
+        announce: this.announceProgress,
+        logger: this.deps.logger,
+      });
+    }
     switch (effect.type) {
       case 'recordConsent': {
         const id = await recordConsent(tx, {

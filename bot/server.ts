@@ -7,6 +7,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
+import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
@@ -70,6 +71,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     db: deps.db,
     center: deps.center,
     runtime: deps.runtime,
+    scheduler: deps.scheduler ?? noScheduler,
+    password: deps.dispatcherPassword,
+    logger: deps.logger,
+  });
+  registerFollowUpApi(app, {
+    db: deps.db,
+    center: deps.center,
     scheduler: deps.scheduler ?? noScheduler,
     password: deps.dispatcherPassword,
     logger: deps.logger,

@@ -47,3 +47,6 @@ export function surveyReminderMoment(
 ): Date {
   return outsideQuietHours(new Date(sentAt.getTime() + center.survey.reminderAfterHours * 3600_000), center);
 }
+
+/** A survey reminder this late (Redis lost for days, an old survey found at start-up) is not worth sending. */
+export const SURVEY_REMINDER_TOO_LATE_MS = 3 * 24 * 3600_000;

@@ -29,6 +29,17 @@ import {
   summaryArgs,
 } from './intake-steps.ts';
 import { menuMessage } from './menu.ts';
+import {
+  isProgressEvent,
+  isProgressStep,
+  onProgressEvent,
+  onProgressInput,
+  PROGRESS_STEPS,
+  ProgressStateSchema,
+  parseProgressPayload,
+  progressStepQuestion,
+  startProgressReport,
+} from './progress.ts';
 import type { Effect, FlowContext, FlowEvent, FlowResult, Msg, OutboundMessage, UserEvent } from './types.ts';
 import { msg } from './types.ts';
 
@@ -42,7 +53,7 @@ const PROMPT_STEPS = ['menu', 'consent', 'confirm', 'edit', 'resume', 'deleteCon
 
 export const ConversationStateSchema = z.object({
   v: z.literal(1),
-  step: z.enum([...PROMPT_STEPS, ...STEP_IDS, ...BOOKING_STEPS]),
+  step: z.enum([...PROMPT_STEPS, ...STEP_IDS, ...BOOKING_STEPS, ...PROGRESS_STEPS]),
   draft: AppealDraftSchema.partial(),
   /** Steps answered so far, for "back". */
   trail: z.array(z.enum(STEP_IDS)),
@@ -54,6 +65,8 @@ export const ConversationStateSchema = z.object({
   pausedAt: z.enum([...STEP_IDS, 'confirm', 'edit']).optional(),
   /** Booking in progress, or the appeal a booking should be linked to. */
   booking: BookingStateSchema.optional(),
+  /** «Сообщить о результате» in progress. */
+  progress: ProgressStateSchema.optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 type Step = ConversationState['step'];
@@ -127,6 +140,7 @@ function currentQuestion(state: ConversationState, ctx: FlowContext): OutboundMe
   const { step } = state;
   if (isIntakeStep(step)) return STEPS[step].ask(ctx, state.draft);
   if (isBookingStep(step)) return bookingQuestion(state, ctx);
+  if (isProgressStep(step)) return progressStepQuestion(state);
   switch (step) {
     case 'consent':
       return consentQuestion(ctx);
@@ -233,6 +247,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   }
   if (event.type === 'attendanceRecorded') return reply(state, []);
   if (event.type === 'surveyProgress') return reply(state, event.messages);
+  if (isProgressEvent(event)) return onProgressEvent(state, event, ctx, () => [currentQuestion(state, ctx)]);
   if (!isUserEvent(event)) return onBookingResult(state, event, ctx) ?? reply(state, []);
 
   // Safety first, at any step: a crisis message is answered before anything else (safety.md).
@@ -259,6 +274,8 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
     case 'deleteConfirm':
       return onDeleteConfirm(state, event, ctx);
     default:
+      if (isProgressStep(state.step))
+        return onProgressInput(state, event, (reason) => reask(state, ctx, msg(reason)));
       if (isBookingStep(state.step)) {
         return onBookingAnswer(state, event, ctx, (reason) => reask(state, ctx, msg(reason)));
       }
@@ -302,6 +319,9 @@ function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowCon
   // Survey answers are taken wherever the family is: one tap, nothing else moves.
   if (event.payload.startsWith('sv:'))
     return reply(state, [], [{ type: 'surveyAnswer', payload: event.payload }]);
+  // «Решился ли ваш вопрос?» answers (follow-up or menu), likewise wherever the family is.
+  const progress = parseProgressPayload(event.payload);
+  if (progress) return reply(state, [], [{ type: 'progressAnswer', ...progress }]);
   if (intakeInProgress(state) || state.step === 'consent') return undefined;
   if (event.payload === 'menu:bookings') return showMyBookings(state);
   if (event.payload === 'menu:book') return onMenu({ ...state, step: 'menu' }, event, ctx);
@@ -412,6 +432,8 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
     }
     case 'bookings':
       return showMyBookings(state);
+    case 'progress':
+      return startProgressReport(state);
     default:
       return reply(state, [
         menuMessage([event.type === 'button' ? msg('error-stale-button') : msg('menu-not-understood')]),
@@ -423,6 +445,7 @@ function menuChoiceFromText(event: UserEvent): string | undefined {
   if (event.type !== 'text') return undefined;
   const text = event.text.toLocaleLowerCase('ru');
   if (/мои записи|my (appointments|bookings)/.test(text)) return 'bookings';
+  if (/результат|вопрос решил|решился|progress|result/.test(text)) return 'progress';
   if (/запис|appointment|book/.test(text)) return 'book';
   if (/обращ|помо[гщ]|юрист|психолог|консульт|help|appeal|lawyer|psycholog/.test(text)) return 'intake';
   if (/контакт|телефон|адрес|час|режим|contact|phone|hours/.test(text)) return 'contacts';

@@ -43,7 +43,19 @@ export type SystemEvent =
   | { type: 'bookingCancelled'; ok: boolean }
   | { type: 'attendanceRecorded'; ok: boolean }
   /** What to show after a survey answer (the next question, or thanks), built by the runtime. */
-  | { type: 'surveyProgress'; messages: OutboundMessage[] };
+  | { type: 'surveyProgress'; messages: OutboundMessage[] }
+  /** The family's open appeals it can report progress on (newest first). */
+  | { type: 'openAppealsListed'; appeals: Array<{ id: number; number: string }> }
+  /** A progress answer was stored — or not: a stale button, or the appeal is closed meanwhile. */
+  | {
+      type: 'progressRecorded';
+      ok: boolean;
+      reason?: 'closed' | 'stale';
+      appealId: number;
+      number?: string;
+      answer: 'yes' | 'partly' | 'no' | 'help';
+    }
+  | { type: 'progressCommentSaved'; ok: boolean };
 
 /** A slot as flows see it: ISO instants, so it can live in the persisted state. */
 export type SlotInfo = { specialistId: string; startsAt: string; endsAt: string };
@@ -63,6 +75,12 @@ export type Effect =
   | { type: 'markAttendance'; bookingId: number; attended: boolean }
   /** A tap on a satisfaction-survey button ("sv:<survey>:<question>:<answer>"). */
   | { type: 'surveyAnswer'; payload: string }
+  /** «Сообщить о результате»: which appeals can the family report on. */
+  | { type: 'listOpenAppeals' }
+  /** The family's answer to «Решился ли ваш вопрос?» (from the follow-up or the menu). */
+  | { type: 'progressAnswer'; appealId: number; answer: 'yes' | 'partly' | 'no' | 'help' }
+  /** The family's own words about progress (only after consent; never logged). */
+  | { type: 'progressComment'; appealId: number; text: string }
   /** A crisis signal in the person's message: dispatchers are alerted out of turn (never with the text). */
   | { type: 'raiseUrgent'; signal: CrisisSignal };
 

@@ -2,11 +2,18 @@ import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CenterProfile } from '../config/center.ts';
-import { surveyReminderMoment } from '../domain/follow-up.ts';
+import { SURVEY_REMINDER_TOO_LATE_MS, surveyReminderMoment } from '../domain/follow-up.ts';
 import type { Db } from '../storage/db.ts';
 import { followUpsOwed } from '../storage/follow-ups.ts';
 import { surveysAwaitingReminder } from '../storage/surveys.ts';
-import { FOLLOW_UP_JOB_NAMES, FOLLOW_UP_KINDS, FollowUpJob, type FollowUpKind, jobIds, QUEUES } from './jobs.ts';
+import {
+  FOLLOW_UP_JOB_NAMES,
+  FOLLOW_UP_KINDS,
+  FollowUpJob,
+  type FollowUpKind,
+  jobIds,
+  QUEUES,
+} from './jobs.ts';
 
 /**
  * What a follow-up or survey-reminder job did. `postponeUntil`: not now (quiet hours, or the time was moved
@@ -105,8 +112,11 @@ export class FollowUpQueue {
     for (const appeal of owed) await this.add('followUp', appeal.id, appeal.followUpAt);
     let reminders = 0;
     if (center) {
+      const now = this.options.clock().getTime();
       for (const survey of await surveysAwaitingReminder(db)) {
-        await this.add('surveyReminder', survey.id, surveyReminderMoment(survey.sent_at, center));
+        const at = surveyReminderMoment(survey.sent_at, center);
+        if (now - at.getTime() > SURVEY_REMINDER_TOO_LATE_MS) continue;
+        await this.add('surveyReminder', survey.id, at);
         reminders++;
       }
     }

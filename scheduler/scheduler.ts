@@ -6,6 +6,7 @@ import { reminderTimes } from '../domain/slots.ts';
 import { appealsAwaitingContact, getAppeal, markOverdueIfStillWaiting } from '../storage/appeals.ts';
 import { bookingsNeedingReminders } from '../storage/bookings.ts';
 import type { Db } from '../storage/db.ts';
+import { type FollowUpHandler, FollowUpQueue } from './follow-up-queue.ts';
 import {
   BOOKING_REMINDER_KINDS,
   BookingReminderJob,
@@ -16,7 +17,6 @@ import {
   REMINDER_JOB_NAMES,
   reminderKindOfJob,
 } from './jobs.ts';
-import { type FollowUpHandler, FollowUpQueue } from './follow-up-queue.ts';
 import { checkEvictionPolicy, createRedis } from './redis.ts';
 
 export type SchedulerOptions = {

@@ -2,8 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { routeItemConfirmation, staffCancellation } from '../../bot/booking-messages.ts';
+import { planFollowUpAfterVisit } from '../../bot/follow-ups.ts';
 import type { Runtime } from '../../bot/runtime.ts';
 import { surveyIntro, surveyQuestion } from '../../bot/survey-messages.ts';
+import { scheduleSurveyReminder } from '../../bot/survey-reminders.ts';
 import { type CenterProfile, type Specialist, toLocale } from '../../config/center.ts';
 import { appealsCsv, reportPeriod, summarise } from '../../domain/report.ts';
 import { type BookingRole, freeSlots, type Slot } from '../../domain/slots.ts';
@@ -215,6 +217,13 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
     await runtime.sendSystemMessage(contact.id, [
       routeItemConfirmation(booking, center, now, toLocale(contact.locale)),
     ]);
+    // The partner visit is the visit of cases.md step 8: the follow-up is planned from its time.
+    await planFollowUpAfterVisit({ db, center, scheduler }, booking).catch((error: unknown) =>
+      logger.warn(
+        { err: error, bookingId: booking.id },
+        'could not plan the follow-up of a route-sheet item',
+      ),
+    );
     return reply.code(201).send({ ok: true, bookingId: booking.id });
   });
 
@@ -290,6 +299,7 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
       surveyQuestion(survey.id, question),
     ]);
     if (!sent) return 'no_contact';
+    await scheduleSurveyReminder({ center, scheduler, logger }, survey);
     logger.info({ appealId: appeal.id, surveyId: survey.id }, 'survey sent');
     return { surveyId: survey.id, question };
   }
