@@ -239,7 +239,7 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
     if (!requireLogin(request, reply, options.password)) return reply;
     const { from, to, period } = periodOf(request);
     if (!period.ok) return badRequest(reply, period.message);
-    return summarise(await appealsForReport(db, period.start, period.end), { from, to });
+    return summarise(await appealsForReport(db, period.start, period.end), { from, to }, center);
   });
 
   app.get('/api/staff/reports/appeals.csv', async (request, reply) => {
