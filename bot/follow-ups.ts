@@ -58,13 +58,13 @@ export async function sendFollowUp(deps: FollowUpDeps, appealId: number): Promis
   if (!appeal || !followUpOpen(appeal) || !appeal.follow_up_at || appeal.follow_up_sent_at) return undefined;
   // Moved later while the job waited: the same job waits for the new time.
   if (appeal.follow_up_at.getTime() > now.getTime()) return { postponeUntil: appeal.follow_up_at };
-  const allowed = outsideQuietHours(now, center);
-  if (allowed.getTime() > now.getTime()) return { postponeUntil: allowed };
   if (!appeal.follow_up_agreed && !(await latestVisit(db, appealId))) {
     // The visit was cancelled or marked missed since: nothing to ask about.
     await dropPendingFollowUp(db, appealId);
     return undefined;
   }
+  const allowed = outsideQuietHours(now, center);
+  if (allowed.getTime() > now.getTime()) return { postponeUntil: allowed };
   if (!(await claimFollowUp(db, appealId, now))) return undefined;
   const contactId = appeal.contact_id as number;
   let sent: boolean;
