@@ -22,7 +22,8 @@ export type FollowUpApiOptions = {
 /** How far ahead a follow-up may be agreed: a longer pause is a new appeal, not a follow-up. */
 const MAX_AHEAD_DAYS = 180;
 
-const Params = z.object({ id: z.coerce.number().int().positive('appeal id must be a positive number') });
+const ID_MESSAGE = 'appeal id must be a positive number';
+const Params = z.object({ id: z.coerce.number({ error: ID_MESSAGE }).int(ID_MESSAGE).positive(ID_MESSAGE) });
 const Body = z.object({
   at: z.iso.datetime({
     offset: true,
