@@ -215,6 +215,8 @@ describe('survey and reports over the staff API', () => {
         '',
         '',
         'yes',
+        '', // no specialist booked
+        '', // no follow-up answer
       ]);
       for (const forbidden of ['+7913', '7913', 'Иванова', 'Сидорова', 'Маркса', 'Ленина', '1990-01-01']) {
         expect(text).not.toContain(forbidden);
