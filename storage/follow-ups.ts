@@ -140,7 +140,8 @@ export async function openAppealsOf(
     .where('status', '!=', 'closed')
     .where('anonymized_at', 'is', null)
     .orderBy('id', 'desc')
-    .limit(8)
+    // Five buttons at most: they stay an inline keyboard on VK (6 rows), and a family rarely has more.
+    .limit(5)
     .execute();
   return rows.map((row) => ({ id: row.id, number: row.number ?? String(row.id), createdAt: row.created_at }));
 }
