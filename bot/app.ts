@@ -12,6 +12,7 @@ import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../stor
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Desk } from './desk.ts';
+import { createFollowUpHandler } from './follow-ups.ts';
 import { Translator } from './i18n.ts';
 import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
@@ -93,6 +94,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     : undefined;
   // Bound late: reminders are sent through the runtime, which itself schedules them.
   scheduler?.onBookingReminder(createReminderHandler({ db, center, runtime, logger }));
+  scheduler?.onFollowUp(createFollowUpHandler({ db, center, runtime, logger }));
 
   const senders: ChannelSender[] = [];
   const telegram = env.TELEGRAM_BOT_TOKEN
@@ -140,6 +142,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   // The two desks stay in step: web actions and replies show in the staff chat, and so do the family's words.
   if (staff) desk.onChange((change) => void staff.mirror(change));
   if (staff) runtime.onFamilyMessage((message) => void staff.postFamilyMessage(message));
+  if (staff) runtime.onProgress((appealId, answer) => void staff.notifyProgress(appealId, answer));
   // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
   if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
 

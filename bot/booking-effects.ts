@@ -13,6 +13,7 @@ import {
   upcomingBookings,
 } from '../storage/bookings.ts';
 import type { Db } from '../storage/db.ts';
+import { planFollowUpAfterVisit } from './follow-ups.ts';
 
 export type BookingEffect = Extract<
   Effect,
@@ -149,10 +150,14 @@ export async function applyBookingEffect(
     }
     case 'markAttendance': {
       const booking = await getBooking(tx, effect.bookingId);
-      const ok =
-        booking?.contact_id === contactId &&
-        Boolean(await markAttendance(tx, effect.bookingId, effect.attended, now));
-      return { type: 'attendanceRecorded', ok };
+      const marked =
+        booking?.contact_id === contactId
+          ? await markAttendance(tx, effect.bookingId, effect.attended, now)
+          : undefined;
+      // A visit that took place calls for «Решился ли ваш вопрос?» 5 working days later (cases.md step 8).
+      if (marked?.status === 'attended')
+        await planFollowUpAfterVisit({ ...context, db: tx }, marked, afterCommit);
+      return { type: 'attendanceRecorded', ok: Boolean(marked) };
     }
   }
 }

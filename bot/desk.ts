@@ -15,8 +15,10 @@ import type { Db } from '../storage/db.ts';
 import type { Appeal, Booking } from '../storage/schema.ts';
 import { createSurvey, nextUnanswered } from '../storage/surveys.ts';
 import { routeItemConfirmation } from './booking-messages.ts';
+import { planFollowUpAfterVisit } from './follow-ups.ts';
 import type { Runtime } from './runtime.ts';
 import { surveyIntro, surveyQuestion } from './survey-messages.ts';
+import { scheduleSurveyReminder } from './survey-reminders.ts';
 
 /** A dispatcher acting from one of the two desks: the Telegram staff chat or the web inbox. */
 export type DeskActor = { dispatcher: Dispatcher; via: 'web' | 'telegram' };
@@ -238,6 +240,15 @@ export class Desk {
     await this.deps.runtime.sendSystemMessage(contactId, [
       routeItemConfirmation(booking, center, now, toLocale(contact?.locale)),
     ]);
+    // The partner visit is the visit of cases.md step 8: the "was it solved?" follow-up is planned from it.
+    if (scheduler) {
+      await planFollowUpAfterVisit({ db, center, scheduler }, booking).catch((error: unknown) =>
+        logger.warn(
+          { err: error, bookingId: booking.id },
+          'could not plan the follow-up of a route-sheet item',
+        ),
+      );
+    }
     return booking;
   }
 
@@ -252,7 +263,9 @@ export class Desk {
       surveyQuestion(survey.id, question),
     ]);
     if (!sent) return 'no_contact';
-    this.deps.logger.info({ appealId: appeal.id, surveyId: survey.id }, 'survey sent');
+    const { center, scheduler, logger } = this.deps;
+    if (center && scheduler) await scheduleSurveyReminder({ center, scheduler, logger }, survey);
+    logger.info({ appealId: appeal.id, surveyId: survey.id }, 'survey sent');
     return { surveyId: survey.id, question };
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { type CenterProfile, isLocale, type Locale, toLocale } from '../config/center.ts';
 import type { DispatcherDirectory } from '../config/dispatchers.ts';
 import { detectCrisis } from '../domain/crisis.ts';
+import type { ProgressAnswer } from '../domain/follow-up.ts';
 import {
   type ConversationState,
   ConversationStateSchema,
@@ -30,6 +31,7 @@ import {
 import type { RenderedMessage, Translator } from './i18n.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { applyOutreachEffect, isOutreachEffect } from './outreach-effects.ts';
+import { applyProgressEffect, isProgressEffect } from './progress-effects.ts';
 import { answerSurvey } from './survey-answers.ts';
 
 /** An update from any channel, already translated by its adapter. */
@@ -66,6 +68,8 @@ export type FamilyMessage = { appealId: number; number: string; contactId: numbe
 /** The "your message went to the dispatcher" notice is repeated only after this much silence. */
 const HOLD_NOTICE_PAUSE_MS = 30 * 60_000;
 const DEFAULT_HOLDER_NAME = 'Дежурный диспетчер';
+/** A family's answer about progress on an appeal (no text: the family's words stay in the history only). */
+export type ProgressListener = (appealId: number, answer: ProgressAnswer) => void;
 
 /** A crisis signal for the dispatchers: who and where only — never the person's text. */
 export type UrgentAlert = { id: number; contactId: number; channel: string; signal: string };
@@ -86,6 +90,7 @@ export class Runtime {
   private readonly appealListeners = new Set<(appealId: number) => void>();
   private readonly urgentListeners = new Set<(alert: UrgentAlert) => void>();
   private readonly familyListeners = new Set<(message: FamilyMessage) => void>();
+  private readonly progressListeners = new Set<ProgressListener>();
 
   constructor(private readonly deps: RuntimeDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -109,6 +114,25 @@ export class Runtime {
         listener(appealId);
       } catch (error) {
         this.deps.logger.error({ err: error }, 'appeal listener failed');
+      }
+    }
+  }
+
+  /**
+   * Told after commit that a family answered «Решился ли ваш вопрос?» (follow-up or menu). «no» and «help»
+   * mean a dispatcher should get in touch (see needsDispatcher); the staff chat subscribes here.
+   */
+  onProgress(listener: ProgressListener): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  private announceProgress(appealId: number, answer: ProgressAnswer): void {
+    for (const listener of this.progressListeners) {
+      try {
+        listener(appealId, answer);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'progress listener failed');
       }
     }
   }
@@ -183,6 +207,7 @@ export class Runtime {
           afterCommit,
           (id) => this.announceAppeal(id),
           (alert) => this.announceUrgent(alert),
+          (appealId, answer) => this.announceProgress(appealId, answer),
         );
         await session.load();
         const held =
@@ -319,6 +344,7 @@ class Session {
     private readonly afterCommit: Array<() => Promise<void>>,
     private readonly announceAppeal: (appealId: number) => void,
     private readonly announceUrgent: (alert: UrgentAlert) => void,
+    private readonly announceProgress: ProgressListener,
   ) {}
 
   private bookingContext(): BookingEffectContext {
@@ -377,6 +403,17 @@ class Session {
     if (isBookingEffect(effect)) return applyBookingEffect(effect, this.bookingContext());
     if (isOutreachEffect(effect)) {
       return applyOutreachEffect(effect, { tx, contactId, now, center: this.deps.center });
+    }
+    if (isProgressEffect(effect)) {
+      return applyProgressEffect(effect, {
+        tx,
+        contactId,
+        now,
+        hasConsent: this.hasConsent,
+        afterCommit: this.afterCommit,
+        announce: this.announceProgress,
+        logger: this.deps.logger,
+      });
     }
     switch (effect.type) {
       case 'recordConsent': {

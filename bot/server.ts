@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
+import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
 import { registerInboxApi, registerStaffJsonGuard } from '../adapters/web/inbox-api.ts';
 import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
@@ -112,6 +113,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     notify: deps.outreachNotify ?? (() => notices.sweep()),
     clock: deps.clock,
+  });
+  registerFollowUpApi(app, {
+    db: deps.db,
+    center: deps.center,
+    scheduler: deps.scheduler ?? noScheduler,
+    directory,
+    logger: deps.logger,
   });
   return app;
 }

@@ -93,6 +93,23 @@ const Booking = z.object({
   quietHours: z.object({ from: clock.default('21:00'), to: clock.default('08:00') }).prefault({}),
 });
 
+/** The follow-up after a visit (cases.md step 8): «no later than 5 working days after the visit». */
+const FollowUp = z.object({
+  workingDays: z.number().int().min(1).max(20).default(5),
+  /** Local time of the question on that working day. */
+  at: clock.default('10:00'),
+});
+
+/** The satisfaction survey (survey.md): one reminder when it is not completed this long after it was sent. */
+const Survey = z.object({
+  reminderAfterHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(14 * 24)
+    .default(48),
+});
+
 /** Recurrence of an outreach visit (outreach.md "Rules implied"). */
 const OutreachRule = z.discriminatedUnion('type', [
   z.object({ type: z.literal('weekly'), weekday }),
@@ -142,6 +159,8 @@ const CenterProfileSchema = z
     outreachReminders: OutreachReminders.prefault({}),
     calendar: Calendar.prefault({}),
     booking: Booking.prefault({}),
+    followUp: FollowUp.prefault({}),
+    survey: Survey.prefault({}),
   })
   .refine((profile) => Object.values(profile.workingHours).some((periods) => periods && periods.length > 0), {
     message: 'workingHours must have at least one working period',
@@ -205,6 +224,13 @@ const CenterProfileSchema = z
         code: 'custom',
         path: ['booking', 'dayBeforeReminderAt'],
         message: `${dayBeforeReminderAt} falls in quiet hours ${quietHours.from}–${quietHours.to}`,
+      });
+    }
+    if (isQuietClock(profile.followUp.at, quietHours)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['followUp', 'at'],
+        message: `${profile.followUp.at} falls in quiet hours ${quietHours.from}–${quietHours.to}`,
       });
     }
   });

@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
+import type { CenterProfile } from '../config/center.ts';
 import type { SurveyAnswer } from '../storage/schema.ts';
 import { type ReportAppeal, SURVEY_QUESTIONS } from '../storage/surveys.ts';
+import { PROGRESS_ANSWERS, type ProgressAnswer } from './follow-up.ts';
 
 /** The center's indicators (survey.md) over the appeals of a period. Pure: the rows are loaded elsewhere. */
 
@@ -9,6 +11,25 @@ export type AnswerCounts = {
   counts: Record<SurveyAnswer, number>;
   /** count / answered, rounded to 4 decimals (0 when nobody answered). */
   shares: Record<SurveyAnswer, number>;
+};
+
+export type Solved = { answered: number; yes: number; partly: number; yesShare: number; partlyShare: number };
+
+/** The family's answers to «Решился ли ваш вопрос?» after visits (latest per appeal). */
+export type ProgressCounts = {
+  answered: number;
+  counts: Record<ProgressAnswer, number>;
+  shares: Record<ProgressAnswer, number>;
+};
+
+/** survey.md «per specialist and service»: the same indicators over the appeals a specialist took part in. */
+export type GroupIndicators = {
+  appeals: number;
+  /** Appeals with at least one survey answer. */
+  surveyed: number;
+  questions: Record<string, AnswerCounts>;
+  solved: Solved;
+  progress: ProgressCounts;
 };
 
 export type ReportSummary = {
@@ -22,7 +43,13 @@ export type ReportSummary = {
   surveys: { answered: number };
   questions: Record<string, AnswerCounts>;
   /** Q5 «Был ли решен вопрос…»: Да and Частично separately, as shares of those who answered Q5. */
-  solved: { answered: number; yes: number; partly: number; yesShare: number; partlyShare: number };
+  solved: Solved;
+  /** Follow-up answers after visits (cases.md step 8). */
+  progress: ProgressCounts;
+  /** By specialist id (bookings of the appeal with a specialist, confirmed or attended); ids only, no names. */
+  bySpecialist: Record<string, GroupIndicators>;
+  /** By service of those specialists (the center profile's services[].id); only when the profile is given. */
+  byService: Record<string, GroupIndicators>;
   byPurpose: Record<string, number>;
   byChannel: Record<string, number>;
   bySettlement: Record<string, number>;
@@ -68,7 +95,7 @@ function tally(values: Iterable<string>): Record<string, number> {
   return result;
 }
 
-export function summarise(appeals: ReportAppeal[], period: { from: string; to: string }): ReportSummary {
+function questionCounts(appeals: ReportAppeal[]): Record<string, AnswerCounts> {
   const questions: Record<string, AnswerCounts> = {};
   for (const question of SURVEY_QUESTIONS) {
     const counts: Record<SurveyAnswer, number> = { yes: 0, no: 0, partly: 0 };
@@ -87,7 +114,66 @@ export function summarise(appeals: ReportAppeal[], period: { from: string; to: s
       },
     };
   }
+  return questions;
+}
+
+function solvedOf(questions: Record<string, AnswerCounts>): Solved {
   const q5 = questions.q5 as AnswerCounts;
+  return {
+    answered: q5.answered,
+    yes: q5.counts.yes,
+    partly: q5.counts.partly,
+    yesShare: q5.shares.yes,
+    partlyShare: q5.shares.partly,
+  };
+}
+
+function progressOf(appeals: ReportAppeal[]): ProgressCounts {
+  const counts = Object.fromEntries(PROGRESS_ANSWERS.map((answer) => [answer, 0])) as Record<
+    ProgressAnswer,
+    number
+  >;
+  for (const appeal of appeals) if (appeal.progress) counts[appeal.progress] += 1;
+  const answered = PROGRESS_ANSWERS.reduce((sum, answer) => sum + counts[answer], 0);
+  const shares = Object.fromEntries(
+    PROGRESS_ANSWERS.map((answer) => [answer, share(counts[answer], answered)]),
+  ) as Record<ProgressAnswer, number>;
+  return { answered, counts, shares };
+}
+
+function indicators(appeals: ReportAppeal[]): GroupIndicators {
+  const questions = questionCounts(appeals);
+  return {
+    appeals: appeals.length,
+    surveyed: appeals.filter((appeal) => Object.keys(appeal.answers).length > 0).length,
+    questions,
+    solved: solvedOf(questions),
+    progress: progressOf(appeals),
+  };
+}
+
+/** Indicators per key; an appeal with several specialists (or services) counts for each of them. */
+function groupBy(appeals: ReportAppeal[], keys: (appeal: ReportAppeal) => string[]) {
+  const groups = new Map<string, ReportAppeal[]>();
+  for (const appeal of appeals) {
+    for (const key of new Set(keys(appeal))) groups.set(key, [...(groups.get(key) ?? []), appeal]);
+  }
+  return Object.fromEntries(
+    [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, group]) => [key, indicators(group)]),
+  );
+}
+
+export function summarise(
+  appeals: ReportAppeal[],
+  period: { from: string; to: string },
+  center?: Pick<CenterProfile, 'specialists'>,
+): ReportSummary {
+  const questions = questionCounts(appeals);
+  const serviceOf = new Map(
+    (center?.specialists ?? []).flatMap((specialist) =>
+      specialist.service ? [[specialist.id, specialist.service] as const] : [],
+    ),
+  );
 
   // Families: the latest appeal of each contact (appeals come oldest first); anonymised ones stand alone.
   const latest = new Map<string, ReportAppeal>();
@@ -104,13 +190,12 @@ export function summarise(appeals: ReportAppeal[], period: { from: string; to: s
     children: families.reduce((sum, appeal) => sum + (appeal.minorChildren ?? 0), 0),
     surveys: { answered: appeals.filter((appeal) => Object.keys(appeal.answers).length > 0).length },
     questions,
-    solved: {
-      answered: q5.answered,
-      yes: q5.counts.yes,
-      partly: q5.counts.partly,
-      yesShare: q5.shares.yes,
-      partlyShare: q5.shares.partly,
-    },
+    solved: solvedOf(questions),
+    progress: progressOf(appeals),
+    bySpecialist: groupBy(appeals, (appeal) => appeal.specialists),
+    byService: center
+      ? groupBy(appeals, (appeal) => appeal.specialists.flatMap((id) => serviceOf.get(id) ?? []))
+      : {},
     byPurpose: tally(appeals.map((appeal) => appeal.purpose)),
     byChannel: tally(appeals.map((appeal) => appeal.channel)),
     bySettlement: tally(appeals.map((appeal) => settlementOf(appeal.address))),
@@ -131,6 +216,8 @@ export const CSV_COLUMNS = [
   'result',
   'children',
   ...SURVEY_QUESTIONS.map((question) => `q${question}`),
+  'specialists',
+  'progress',
 ] as const;
 
 /** A cell for Russian Excel: quoted when needed, and never read as a formula. */
@@ -157,6 +244,8 @@ export function appealsCsv(appeals: ReportAppeal[], timeZone: string): string {
       appeal.result,
       appeal.minorChildren,
       ...SURVEY_QUESTIONS.map((question) => appeal.answers[question]),
+      appeal.specialists.join(','),
+      appeal.progress,
     ]
       .map(cell)
       .join(';'),

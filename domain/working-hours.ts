@@ -82,3 +82,29 @@ export function nextCallbackWindow(
   }
   throw new Error('center has no working hours in the next 60 days');
 }
+
+type Calendar = Pick<CenterProfile, 'timeZone' | 'workingHours' | 'calendar'>;
+
+/**
+ * Whether a local calendar day is a working day of the center: not a holiday, and either a transferred working
+ * weekend or a weekday with working periods.
+ */
+export function isWorkingDay(day: DateTime, center: Calendar): boolean {
+  const local = day.setZone(center.timeZone);
+  const date = local.toISODate() ?? '';
+  if (center.calendar.holidays.includes(date)) return false;
+  if (center.calendar.workingWeekends.some((entry) => entry.date === date)) return true;
+  return workingPeriodsOn(local, center).length > 0;
+}
+
+/** The local start of the `days`-th working day after the day of `at` (holidays and weekends skipped). */
+export function addWorkingDays(at: Date, days: number, center: Calendar): DateTime {
+  let day = DateTime.fromJSDate(at).setZone(center.timeZone).startOf('day');
+  let counted = 0;
+  for (let offset = 0; offset < SEARCH_DAYS * 3 && counted < days; offset++) {
+    day = day.plus({ days: 1 });
+    if (isWorkingDay(day, center)) counted++;
+  }
+  if (counted < days) throw new Error('center has no working days in the next 180 days');
+  return day;
+}

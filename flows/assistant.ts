@@ -30,6 +30,17 @@ import {
 } from './intake-steps.ts';
 import { menuMessage } from './menu.ts';
 import { onOutreachButton, onOutreachData, onOutreachText, outreachMenu } from './outreach.ts';
+import {
+  isProgressEvent,
+  isProgressStep,
+  onProgressEvent,
+  onProgressInput,
+  PROGRESS_STEPS,
+  ProgressStateSchema,
+  parseProgressPayload,
+  progressStepQuestion,
+  startProgressReport,
+} from './progress.ts';
 import type { Effect, FlowContext, FlowEvent, FlowResult, Msg, OutboundMessage, UserEvent } from './types.ts';
 import { msg } from './types.ts';
 
@@ -43,7 +54,7 @@ const PROMPT_STEPS = ['menu', 'consent', 'confirm', 'edit', 'resume', 'deleteCon
 
 export const ConversationStateSchema = z.object({
   v: z.literal(1),
-  step: z.enum([...PROMPT_STEPS, ...STEP_IDS, ...BOOKING_STEPS]),
+  step: z.enum([...PROMPT_STEPS, ...STEP_IDS, ...BOOKING_STEPS, ...PROGRESS_STEPS]),
   draft: AppealDraftSchema.partial(),
   /** Steps answered so far, for "back". */
   trail: z.array(z.enum(STEP_IDS)),
@@ -55,6 +66,8 @@ export const ConversationStateSchema = z.object({
   pausedAt: z.enum([...STEP_IDS, 'confirm', 'edit']).optional(),
   /** Booking in progress, or the appeal a booking should be linked to. */
   booking: BookingStateSchema.optional(),
+  /** «Сообщить о результате» in progress. */
+  progress: ProgressStateSchema.optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 type Step = ConversationState['step'];
@@ -128,6 +141,7 @@ function currentQuestion(state: ConversationState, ctx: FlowContext): OutboundMe
   const { step } = state;
   if (isIntakeStep(step)) return STEPS[step].ask(ctx, state.draft);
   if (isBookingStep(step)) return bookingQuestion(state, ctx);
+  if (isProgressStep(step)) return progressStepQuestion(state);
   switch (step) {
     case 'consent':
       return consentQuestion(ctx);
@@ -252,6 +266,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
       ? result
       : { ...result, messages: [...result.messages, currentQuestion(state, ctx)] };
   }
+  if (isProgressEvent(event)) return onProgressEvent(state, event, ctx, () => [currentQuestion(state, ctx)]);
   if (!isUserEvent(event)) return onBookingResult(state, event, ctx) ?? reply(state, []);
 
   // Safety first, at any step: a crisis message is answered before anything else (safety.md).
@@ -278,6 +293,8 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
     case 'deleteConfirm':
       return onDeleteConfirm(state, event, ctx);
     default:
+      if (isProgressStep(state.step))
+        return onProgressInput(state, event, (reason) => reask(state, ctx, msg(reason)));
       if (isBookingStep(state.step)) {
         return onBookingAnswer(state, event, ctx, (reason) => reask(state, ctx, msg(reason)));
       }
@@ -328,6 +345,9 @@ function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowCon
     const result = onOutreachButton(state, event.payload, ctx);
     return result && busy ? { ...result, state } : result;
   }
+  // «Решился ли ваш вопрос?» answers (follow-up or menu), likewise wherever the family is.
+  const progress = parseProgressPayload(event.payload);
+  if (progress) return reply(state, [], [{ type: 'progressAnswer', ...progress }]);
   if (intakeInProgress(state) || state.step === 'consent') return undefined;
   if (event.payload === 'menu:bookings') return showMyBookings(state);
   if (event.payload === 'menu:book') return onMenu({ ...state, step: 'menu' }, event, ctx);
@@ -440,6 +460,8 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
     }
     case 'bookings':
       return showMyBookings(state);
+    case 'progress':
+      return startProgressReport(state);
     default:
       return reply(state, [
         menuMessage([event.type === 'button' ? msg('error-stale-button') : msg('menu-not-understood')]),
@@ -451,6 +473,7 @@ function menuChoiceFromText(event: UserEvent): string | undefined {
   if (event.type !== 'text') return undefined;
   const text = event.text.toLocaleLowerCase('ru');
   if (/мои записи|my (appointments|bookings)/.test(text)) return 'bookings';
+  if (/результат|вопрос решил|решился|progress|result/.test(text)) return 'progress';
   if (/запис|appointment|book/.test(text)) return 'book';
   if (/обращ|помо[гщ]|юрист|психолог|консульт|help|appeal|lawyer|psycholog/.test(text)) return 'intake';
   if (/контакт|телефон|адрес|час|режим|contact|phone|hours/.test(text)) return 'contacts';

@@ -8,6 +8,7 @@ export const MENU_BUTTONS: Button[][] = [
     { label: msg('menu-book'), payload: 'menu:book' },
     { label: msg('menu-bookings'), payload: 'menu:bookings' },
   ],
+  [{ label: msg('menu-progress'), payload: 'menu:progress' }],
   [
     { label: msg('menu-contacts'), payload: 'menu:contacts' },
     { label: msg('menu-outreach'), payload: 'menu:outreach' },

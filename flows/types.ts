@@ -52,7 +52,19 @@ export type SystemEvent =
       settlement?: string;
       subscriptions: string[];
       changes: OutreachChange[];
-    };
+    }
+  /** The family's open appeals it can report progress on (newest first). */
+  | { type: 'openAppealsListed'; appeals: Array<{ id: number; number: string }> }
+  /** A progress answer was stored — or not: a stale button, or the appeal is closed meanwhile. */
+  | {
+      type: 'progressRecorded';
+      ok: boolean;
+      reason?: 'closed' | 'stale';
+      appealId: number;
+      number?: string;
+      answer: 'yes' | 'partly' | 'no' | 'help';
+    }
+  | { type: 'progressCommentSaved'; ok: boolean };
 
 export type OutreachAction = 'show' | 'subscribe' | 'unsubscribe' | 'mine';
 
@@ -74,6 +86,12 @@ export type Effect =
   | { type: 'markAttendance'; bookingId: number; attended: boolean }
   /** A tap on a satisfaction-survey button ("sv:<survey>:<question>:<answer>"). */
   | { type: 'surveyAnswer'; payload: string }
+  /** «Сообщить о результате»: which appeals can the family report on. */
+  | { type: 'listOpenAppeals' }
+  /** The family's answer to «Решился ли ваш вопрос?» (from the follow-up or the menu). */
+  | { type: 'progressAnswer'; appealId: number; answer: 'yes' | 'partly' | 'no' | 'help' }
+  /** The family's own words about progress (only after consent; never logged). */
+  | { type: 'progressComment'; appealId: number; text: string }
   /** A crisis signal in the person's message: dispatchers are alerted out of turn (never with the text). */
   | { type: 'raiseUrgent'; signal: CrisisSignal }
   /** Outreach schedule: show a settlement's dates, (un)subscribe, list subscriptions (settlement by name). */

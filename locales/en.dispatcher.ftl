@@ -55,3 +55,10 @@ staff-route-usage =
     /route 26.11 14:30; Job centre; 1 Lenina St; Ivanova I. I., 8-3842-00-00-00
     (date and time; organisation; address and specialist are optional)
 staff-refused-in_the_past = That time has passed — give a future date and time.
+staff-progress =
+    { $answer ->
+        [yes] 📝 No. { $number }: the family reports the question is solved.
+        [partly] 📝 No. { $number }: the family reports it is partly solved.
+        [no] ⚠️ No. { $number }: the family reports it is NOT solved. Contact the family.
+       *[help] ⚠️ No. { $number }: the family asks for a specialist's help. Contact the family.
+    }

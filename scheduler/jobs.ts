@@ -1,13 +1,23 @@
 import { z } from 'zod';
 
 /** Queue names. One queue per concern keeps priorities and rate limits independent. */
-export const QUEUES = { sla: 'sla', reminders: 'reminders' } as const;
+export const QUEUES = { sla: 'sla', reminders: 'reminders', followUps: 'follow-ups' } as const;
 
 export const CallbackDeadlineJob = z.object({ appealId: z.number().int().positive() });
 export type CallbackDeadlineJob = z.infer<typeof CallbackDeadlineJob>;
 
 export const BookingReminderJob = z.object({ bookingId: z.number().int().positive() });
 export type BookingReminderJob = z.infer<typeof BookingReminderJob>;
+
+/** The follow-up after a visit (id: the appeal) and the one survey reminder (id: the survey). */
+export const FollowUpJob = z.object({ id: z.number().int().positive() });
+export type FollowUpJob = z.infer<typeof FollowUpJob>;
+export const FOLLOW_UP_KINDS = ['followUp', 'surveyReminder'] as const;
+export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
+export const FOLLOW_UP_JOB_NAMES = {
+  followUp: 'follow-up',
+  surveyReminder: 'survey-reminder',
+} as const satisfies Record<FollowUpKind, string>;
 
 /** What a booking reminder job asks for: a reminder the day before, one 2 hours before, the attendance question. */
 export const BOOKING_REMINDER_KINDS = ['dayBefore', 'twoHours', 'attendance'] as const;
@@ -34,6 +44,8 @@ export const jobIds = {
   bookingDayBefore: (bookingId: number) => `booking-${bookingId}-day-before`,
   bookingTwoHours: (bookingId: number) => `booking-${bookingId}-two-hours`,
   bookingAttendance: (bookingId: number) => `booking-${bookingId}-attendance`,
+  followUp: (appealId: number) => `follow-up-${appealId}`,
+  surveyReminder: (surveyId: number) => `survey-reminder-${surveyId}`,
   bookingReminder: (kind: BookingReminderKind, bookingId: number): string =>
     kind === 'dayBefore'
       ? jobIds.bookingDayBefore(bookingId)

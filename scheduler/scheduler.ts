@@ -6,6 +6,7 @@ import { reminderTimes } from '../domain/slots.ts';
 import { appealsAwaitingContact, getAppeal, markOverdueIfStillWaiting } from '../storage/appeals.ts';
 import { bookingsNeedingReminders } from '../storage/bookings.ts';
 import type { Db } from '../storage/db.ts';
+import { type FollowUpHandler, FollowUpQueue } from './follow-up-queue.ts';
 import {
   BOOKING_REMINDER_KINDS,
   BookingReminderJob,
@@ -48,6 +49,10 @@ export type JobScheduler = {
   scheduleBookingReminders(booking: ReminderBooking): Promise<void>;
   /** Removes a booking's pending reminder jobs (cancelled or rescheduled). */
   cancelBookingReminders(bookingId: number): Promise<void>;
+  /** The question after a visit (job follow-up-<appealId>); a new time replaces a waiting job. */
+  scheduleFollowUp?(appealId: number, at: Date): Promise<void>;
+  /** The one reminder of an unfinished survey (job survey-reminder-<surveyId>). */
+  scheduleSurveyReminder?(surveyId: number, at: Date): Promise<void>;
 };
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -79,6 +84,7 @@ export class Scheduler implements JobScheduler {
   private readonly clock: () => Date;
   private slaHandler: SlaHandler | undefined;
   private reminderHandler: BookingReminderHandler | undefined;
+  private readonly followUps: FollowUpQueue;
 
   constructor(private readonly options: SchedulerOptions) {
     this.clock = options.clock ?? (() => new Date());
@@ -86,6 +92,20 @@ export class Scheduler implements JobScheduler {
     this.connection.on('error', (error) => options.logger.warn({ err: error }, 'redis connection error'));
     this.sla = new Queue(QUEUES.sla, { connection: this.connection, prefix: options.prefix });
     this.reminders = new Queue(QUEUES.reminders, { connection: this.connection, prefix: options.prefix });
+    this.followUps = new FollowUpQueue({ ...options, connection: this.connection, clock: this.clock });
+  }
+
+  /** Binds what sends a follow-up question or a survey reminder (late: it needs the runtime). */
+  onFollowUp(handler: FollowUpHandler): void {
+    this.followUps.onJob(handler);
+  }
+
+  scheduleFollowUp(appealId: number, at: Date): Promise<void> {
+    return this.followUps.scheduleFollowUp(appealId, at);
+  }
+
+  scheduleSurveyReminder(surveyId: number, at: Date): Promise<void> {
+    return this.followUps.scheduleSurveyReminder(surveyId, at);
   }
 
   /**
@@ -117,6 +137,7 @@ export class Scheduler implements JobScheduler {
     );
     this.started = true;
     if (this.reminderHandler) this.startReminderWorker();
+    this.followUps.start();
     return { reconciled };
   }
 
@@ -210,7 +231,7 @@ export class Scheduler implements JobScheduler {
     for (const appeal of waiting) await this.scheduleCallbackDeadline(appeal.id, appeal.callbackDueAt);
     if (waiting.length > 0)
       this.options.logger.info({ count: waiting.length }, 'reconciled SLA jobs from the database');
-    return waiting.length + (await this.reconcileReminders());
+    return waiting.length + (await this.reconcileReminders()) + (await this.followUps.reconcile());
   }
 
   /** Confirmed bookings get back every reminder job whose ledger column says it was not sent yet. */
@@ -262,6 +283,7 @@ export class Scheduler implements JobScheduler {
   async close(): Promise<void> {
     await this.worker?.close();
     await this.reminderWorker?.close();
+    await this.followUps.close();
     await this.sla.close();
     await this.reminders.close();
     this.workerConnection?.disconnect();
@@ -277,6 +299,11 @@ export class Scheduler implements JobScheduler {
   /** For tests and diagnostics. */
   get reminderQueue(): Queue {
     return this.reminders;
+  }
+
+  /** For tests and diagnostics. */
+  get followUpQueue(): Queue {
+    return this.followUps.jobs;
   }
 }
 

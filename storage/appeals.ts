@@ -1,5 +1,6 @@
 import { type AppealDraft, formatAppealNumber } from '../domain/appeal.ts';
 import type { Db } from './db.ts';
+import { blankProgressCommentsOf } from './follow-ups.ts';
 import type { Appeal } from './schema.ts';
 
 export type CreatedAppeal = { id: number; number: string; callbackDueAt: Date | null };
@@ -84,6 +85,8 @@ export async function markOverdueIfStillWaiting(db: Db, id: number, now: Date): 
  * unlinked from any person, for the center's anonymous reports (families and children served).
  */
 export async function anonymizeAppealsOfContact(db: Db, contactId: number, now: Date): Promise<number> {
+  // The family's own words about progress go too (before the appeals are unlinked from the contact).
+  await blankProgressCommentsOf(db, contactId);
   const rows = await db
     .updateTable('appeals')
     .set({

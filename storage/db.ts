@@ -12,6 +12,7 @@ import * as surveys from './migrations/006_surveys.ts';
 import * as outreachSubscriptions from './migrations/008_outreach_subscriptions.ts';
 import * as outreach from './migrations/010_outreach.ts';
 import * as dispatch from './migrations/011_dispatch.ts';
+import * as followUp from './migrations/012_follow_up.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   // 009 is taken by the broadcasts of issue 7.
   '010_outreach': outreach,
   '011_dispatch': dispatch,
+  '012_follow_up': followUp,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -62,6 +62,10 @@ export type AppealsTable = {
   closed_at: NullableTimestamp;
   /** When the family was last told its message went to the dispatcher holding the conversation. */
   hold_notice_at: NullableTimestamp;
+  /** Follow-up after a visit (migration 012): when to ask, whether agreed with the family, when asked. */
+  follow_up_at: NullableTimestamp;
+  follow_up_agreed: Generated<boolean>;
+  follow_up_sent_at: NullableTimestamp;
 };
 
 export type AppealEventsTable = {

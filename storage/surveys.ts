@@ -1,4 +1,6 @@
+import type { ProgressAnswer } from '../domain/follow-up.ts';
 import type { Db } from './db.ts';
+import { latestProgress } from './follow-ups.ts';
 import type { Survey, SurveyAnswer } from './schema.ts';
 
 /** Questions asked in the chat (survey.md); question 1, the name, is taken from the appeal. */
@@ -131,6 +133,10 @@ export type ReportAppeal = {
   status: string;
   result: string | null;
   answers: Partial<Record<SurveyQuestion, SurveyAnswer>>;
+  /** Specialists the family was booked with or saw (ids from the center profile; never names). */
+  specialists: string[];
+  /** The family's latest answer to «Решился ли ваш вопрос?» (follow-up or menu). */
+  progress: ProgressAnswer | null;
 };
 
 /** Appeals created in [from, until), with their survey answers, oldest first. */
@@ -173,6 +179,25 @@ export async function appealsForReport(db: Db, from: Date, until: Date): Promise
     entry[Number(row.question) as SurveyQuestion] = row.answer;
     byAppeal.set(row.appeal_id, entry);
   }
+  const ids = appeals.map((appeal) => appeal.id);
+  const seen = ids.length
+    ? await db
+        .selectFrom('bookings')
+        .select(['appeal_id', 'specialist_id'])
+        .distinct()
+        .where('appeal_id', 'in', ids)
+        .where('kind', '=', 'specialist')
+        .where('status', 'in', ['confirmed', 'attended'])
+        .where('specialist_id', 'is not', null)
+        .orderBy('specialist_id')
+        .execute()
+    : [];
+  const specialists = new Map<number, string[]>();
+  for (const row of seen) {
+    if (row.appeal_id === null || row.specialist_id === null) continue;
+    specialists.set(row.appeal_id, [...(specialists.get(row.appeal_id) ?? []), row.specialist_id]);
+  }
+  const progress = await latestProgress(db, ids);
   return appeals.map((appeal) => ({
     id: appeal.id,
     number: appeal.number,
@@ -186,5 +211,42 @@ export async function appealsForReport(db: Db, from: Date, until: Date): Promise
     status: appeal.status,
     result: appeal.result,
     answers: byAppeal.get(appeal.id) ?? {},
+    specialists: specialists.get(appeal.id) ?? [],
+    progress: progress.get(appeal.id) ?? null,
   }));
+}
+
+/** Unfinished, unreminded surveys whose family can still be reached (start-up reconciliation of reminders). */
+export async function surveysAwaitingReminder(db: Db): Promise<Survey[]> {
+  return db
+    .selectFrom('surveys')
+    .selectAll()
+    .where('completed_at', 'is', null)
+    .where('reminded_at', 'is', null)
+    .where('contact_id', 'is not', null)
+    .orderBy('id')
+    .execute();
+}
+
+/** Claims the one reminder of a survey: true for exactly one caller; false once reminded or completed. */
+export async function claimSurveyReminder(db: Db, surveyId: number, now: Date): Promise<boolean> {
+  const claimed = await db
+    .updateTable('surveys')
+    .set({ reminded_at: now })
+    .where('id', '=', surveyId)
+    .where('reminded_at', 'is', null)
+    .where('completed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Gives the claim back when the reminder could not be stored, so the retried job sends it. */
+export async function releaseSurveyReminder(db: Db, surveyId: number, claimedAt: Date): Promise<void> {
+  await db
+    .updateTable('surveys')
+    .set({ reminded_at: null })
+    .where('id', '=', surveyId)
+    .where('reminded_at', '=', claimedAt)
+    .execute();
 }

@@ -141,6 +141,29 @@ export class StaffNotifier {
   }
 
   /**
+   * The family's answer to "was your question solved?" (follow-up or reported any time), next to the appeal;
+   * «нет» and «нужна помощь» ask a dispatcher to get in touch.
+   */
+  notifyProgress(appealId: number, answer: string): Promise<void> {
+    return this.queue.run('staff-chat', async () => {
+      const { db, translator, logger } = this.options;
+      const appeal = await db
+        .selectFrom('appeals')
+        .select('number')
+        .where('id', '=', appealId)
+        .executeTakeFirst();
+      if (!appeal) return;
+      const text = translator.t('ru', {
+        key: 'staff-progress',
+        args: { number: appeal.number ?? String(appealId), answer },
+      });
+      await this.postAbout(appealId, text).catch((error: unknown) =>
+        logger.warn({ err: error, appealId }, 'progress answer not posted to the staff chat'),
+      );
+    });
+  }
+
+  /**
    * A dispatcher's action, seen by everyone in the staff chat: a status line next to the card and the card's
    * buttons brought up to date. A reply written in the staff chat itself is already there; one written in the
    * web inbox is copied in, so the chat shows the whole conversation.

@@ -1,27 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { routeItemConfirmation, staffCancellation } from '../../bot/booking-messages.ts';
+import { staffCancellation } from '../../bot/booking-messages.ts';
 import type { Desk, DeskActor } from '../../bot/desk.ts';
 import type { Runtime } from '../../bot/runtime.ts';
-import { surveyIntro, surveyQuestion } from '../../bot/survey-messages.ts';
 import { type CenterProfile, type Specialist, toLocale } from '../../config/center.ts';
 import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import { appealsCsv, reportPeriod, summarise } from '../../domain/report.ts';
 import { type BookingRole, freeSlots, type Slot } from '../../domain/slots.ts';
 import type { JobScheduler } from '../../scheduler/scheduler.ts';
-import {
-  APPEAL_ACTIONS,
-  APPEAL_RESULTS,
-  appealHistory,
-  transitionAppeal,
-} from '../../storage/appeal-lifecycle.ts';
+import { APPEAL_ACTIONS, APPEAL_RESULTS, appealHistory } from '../../storage/appeal-lifecycle.ts';
 import { getAppeal } from '../../storage/appeals.ts';
-import { cancelBooking, createPartnerBooking, takenSlots } from '../../storage/bookings.ts';
+import { cancelBooking, takenSlots } from '../../storage/bookings.ts';
 import { getContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Booking } from '../../storage/schema.ts';
-import { appealsForReport, createSurvey, nextUnanswered } from '../../storage/surveys.ts';
+import { appealsForReport } from '../../storage/surveys.ts';
 import { authenticate } from './dispatcher.ts';
 
 export type StaffApiOptions = {
@@ -217,7 +211,7 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
     if (!requireLogin(request, reply, options.directory)) return reply;
     const { from, to, period } = periodOf(request);
     if (!period.ok) return badRequest(reply, period.message);
-    return summarise(await appealsForReport(db, period.start, period.end), { from, to });
+    return summarise(await appealsForReport(db, period.start, period.end), { from, to }, center);
   });
 
   app.get('/api/staff/reports/appeals.csv', async (request, reply) => {

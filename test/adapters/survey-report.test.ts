@@ -195,7 +195,7 @@ describe('survey and reports over the staff API', () => {
       const text = response.rawPayload.subarray(3).toString('utf8');
       const lines = text.trimEnd().split('\r\n');
       expect(lines[0]).toBe(
-        'number;date;channel;kind;purpose;settlement;status;result;children;q2;q3;q4;q5;q6;q7;q8',
+        'number;date;channel;kind;purpose;settlement;status;result;children;q2;q3;q4;q5;q6;q7;q8;specialists;progress',
       );
       expect(lines).toHaveLength(6);
       const first = lines[1]?.split(';');
@@ -215,6 +215,8 @@ describe('survey and reports over the staff API', () => {
         '',
         '',
         'yes',
+        '', // no specialist booked
+        '', // no follow-up answer
       ]);
       for (const forbidden of ['+7913', '7913', 'Иванова', 'Сидорова', 'Маркса', 'Ленина', '1990-01-01']) {
         expect(text).not.toContain(forbidden);

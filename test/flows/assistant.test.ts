@@ -100,6 +100,7 @@ const effectTypes = (results: Result[]) =>
 const MENU_PAYLOADS = [
   ['menu:intake'],
   ['menu:book', 'menu:bookings'],
+  ['menu:progress'],
   ['menu:contacts', 'menu:outreach'],
   ['menu:delete'],
 ];

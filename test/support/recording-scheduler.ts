@@ -5,6 +5,8 @@ export class RecordingScheduler implements JobScheduler {
   readonly deadlines: Array<{ appealId: number; dueAt: Date }> = [];
   readonly reminders: ReminderBooking[] = [];
   readonly cancelledReminders: number[] = [];
+  readonly followUps: Array<{ appealId: number; at: Date }> = [];
+  readonly surveyReminders: Array<{ surveyId: number; at: Date }> = [];
 
   async scheduleCallbackDeadline(appealId: number, dueAt: Date) {
     this.deadlines.push({ appealId, dueAt });
@@ -16,5 +18,13 @@ export class RecordingScheduler implements JobScheduler {
 
   async cancelBookingReminders(bookingId: number) {
     this.cancelledReminders.push(bookingId);
+  }
+
+  async scheduleFollowUp(appealId: number, at: Date) {
+    this.followUps.push({ appealId, at });
+  }
+
+  async scheduleSurveyReminder(surveyId: number, at: Date) {
+    this.surveyReminders.push({ surveyId, at });
   }
 }
