@@ -10,6 +10,7 @@ import * as bookings from './migrations/004_bookings.ts';
 import * as appealLifecycle from './migrations/005_appeal_lifecycle.ts';
 import * as surveys from './migrations/006_surveys.ts';
 import * as outreachSubscriptions from './migrations/008_outreach_subscriptions.ts';
+import * as broadcasts from './migrations/009_broadcasts.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_appeal_lifecycle': appealLifecycle,
   '006_surveys': surveys,
   '008_outreach_subscriptions': outreachSubscriptions,
+  '009_broadcasts': broadcasts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

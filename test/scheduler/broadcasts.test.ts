@@ -1,0 +1,302 @@
+import { Api } from 'grammy';
+import { VK } from 'vk-io';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelSender } from '../../bot/delivery.ts';
+import { Translator } from '../../bot/i18n.ts';
+import { Runtime } from '../../bot/runtime.ts';
+import { TelegramSender } from '../../adapters/telegram/sender.ts';
+import { randomIdFor, VkSender } from '../../adapters/vk/sender.ts';
+import { noScheduler } from '../../scheduler/scheduler.ts';
+import { Broadcaster, type BroadcasterOptions, broadcastJobId } from '../../scheduler/broadcasts.ts';
+import { upsertContact } from '../../storage/contacts.ts';
+import type { Db } from '../../storage/db.ts';
+import { messagesAfter } from '../../storage/messages.ts';
+import { ENGINES, type TestDatabase } from '../support/databases.ts';
+import { FakeTelegram } from '../support/fake-telegram.ts';
+import { FakeVk } from '../support/fake-vk.ts';
+import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
+
+const engine = ENGINES[0];
+if (!engine) throw new Error('no engine');
+
+const TEXT = 'План мероприятий на декабрь: 3 декабря — выездной приём в Грамотеино.';
+
+/** Counts what one broadcaster (one "process") sent, to show the work really was shared. */
+class CountingSender implements ChannelSender {
+  sends = 0;
+  constructor(private readonly inner: ChannelSender) {}
+  get channel() {
+    return this.inner.channel;
+  }
+  parts(...args: Parameters<ChannelSender['parts']>) {
+    return this.inner.parts(...args);
+  }
+  async send(...args: Parameters<ChannelSender['send']>) {
+    this.sends++;
+    await this.inner.send(...args);
+  }
+}
+
+/** `count` subscribers of a settlement on a channel; their external ids start at `firstId`. */
+async function subscribers(db: Db, channel: string, count: number, firstId: number, settlement = 'belovo') {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const contact = await upsertContact(db, channel, String(firstId + i), new Date());
+    await db.insertInto('outreach_subscriptions').values({ contact_id: contact.id, settlement }).execute();
+    ids.push(contact.id);
+  }
+  return ids;
+}
+
+/** Successful sends per chat id. */
+function perChat(fake: FakeTelegram): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const payload of fake.sent()) counts.set(Number(payload.chat_id), (counts.get(Number(payload.chat_id)) ?? 0) + 1);
+  return counts;
+}
+
+describe('broadcasts', () => {
+  let t: TestDatabase;
+  let fake: FakeTelegram | undefined;
+  let fakeVk: FakeVk | undefined;
+  let prefix: string;
+  const broadcasters: Broadcaster[] = [];
+
+  async function setup() {
+    t = await engine!.create();
+    fake = await FakeTelegram.start();
+    prefix = uniquePrefix();
+  }
+
+  function telegramSender(): CountingSender {
+    if (!fake) throw new Error('no fake');
+    return new CountingSender(
+      new TelegramSender(new Api(fake.token, { apiRoot: fake.apiRoot }), new Translator()),
+    );
+  }
+
+  async function broadcaster(options: Partial<BroadcasterOptions> = {}, start = true): Promise<Broadcaster> {
+    const made = new Broadcaster({
+      redisUrl: REDIS_URL,
+      prefix,
+      db: t.db,
+      logger: silentLogger,
+      senders: [telegramSender()],
+      backoffMs: 100,
+      ...options,
+    });
+    broadcasters.push(made);
+    if (start) await made.start();
+    return made;
+  }
+
+  async function finished(b: Broadcaster, id: number, timeoutMs = 20_000) {
+    await waitFor(async () => (await b.progress(id))?.status === 'finished', timeoutMs);
+    return (await b.progress(id))!;
+  }
+
+  afterEach(async () => {
+    for (const b of broadcasters.splice(0)) await b.close({ force: true }).catch(() => {});
+    await fake?.close();
+    await fakeVk?.close();
+    fake = undefined;
+    fakeVk = undefined;
+    await wipePrefix(prefix);
+    await t.drop();
+  });
+
+  it('two workers share one limiter: no second ever sees more than 30 messages, each family gets one', async () => {
+    await setup();
+    const ids = await subscribers(t.db, 'telegram', 120, 5000);
+    const senderA = telegramSender();
+    const senderB = telegramSender();
+    const a = await broadcaster({ senders: [senderA] });
+    const b = await broadcaster({ senders: [senderB] });
+    const created = await a.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    expect(created).toMatchObject({ total: 120, pending: 120, status: 'running' });
+    const progress = await finished(b, created!.id);
+    expect(progress).toMatchObject({ sent: 120, blocked: 0, failed: 0, pending: 0 });
+    expect(fake!.maxInWindow('sendMessage', 1000)).toBeLessThanOrEqual(30);
+    const counts = perChat(fake!);
+    expect(counts.size).toBe(120);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(fake!.callsOf('sendMessage')).toHaveLength(120);
+    // Both "processes" did part of the work.
+    expect(senderA.sends).toBeGreaterThan(10);
+    expect(senderB.sends).toBeGreaterThan(10);
+    expect(senderA.sends + senderB.sends).toBe(120);
+    // Sent at close to the cap (the first second includes start-up).
+    expect(progress.messagesPerSecond).toBeGreaterThan(20);
+    // The message is in every family's transcript, as already delivered.
+    const transcript = await messagesAfter(t.db, ids[7]!, 0);
+    expect(transcript.map((m) => m.body.text)).toEqual([TEXT]);
+    const pending = await t.db.selectFrom('messages').select('id').where('status', '=', 'pending').execute();
+    expect(pending).toHaveLength(0);
+  }, 30_000);
+
+  it('honours 429 retry_after: no call reaches Telegram during the pause, then everyone gets it once', async () => {
+    await setup();
+    await subscribers(t.db, 'telegram', 10, 6000);
+    fake!.failNext('sendMessage', { kind: 'rateLimit', retryAfter: 2 });
+    const b = await broadcaster();
+    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    await finished(b, created!.id);
+    const calls = fake!.callsOf('sendMessage');
+    const limited = calls.findIndex((call) => call.fault?.kind === 'rateLimit');
+    expect(limited).toBe(0);
+    const next = calls[limited + 1]!;
+    expect(next.at - calls[limited]!.at).toBeGreaterThanOrEqual(1990);
+    expect(calls).toHaveLength(11);
+    expect([...perChat(fake!).values()]).toEqual(Array(10).fill(1));
+  }, 20_000);
+
+  it('403: the family is marked inactive and not tried again; the rest are sent', async () => {
+    await setup();
+    const ids = await subscribers(t.db, 'telegram', 6, 7000);
+    fake!.blockChat(7001);
+    fake!.failNext('sendMessage', { kind: 'deactivated' });
+    const b = await broadcaster();
+    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    const progress = await finished(b, created!.id);
+    expect(progress).toMatchObject({ total: 6, sent: 4, blocked: 2, failed: 0, pending: 0 });
+    expect(fake!.callsOf('sendMessage')).toHaveLength(6);
+    const inactive = await t.db.selectFrom('contacts').select('id').where('active', '=', false).execute();
+    expect(inactive.map((row) => row.id).sort()).toEqual([ids[0], ids[1]].sort());
+    const rows = await t.db
+      .selectFrom('broadcast_recipients')
+      .select(['contact_id', 'status', 'error', 'attempts'])
+      .where('status', '=', 'blocked')
+      .execute();
+    expect(rows.every((row) => row.error === 'blocked' && row.attempts === 1)).toBe(true);
+  }, 20_000);
+
+  it('a worker killed mid-broadcast: a new one finishes it, every family exactly once', async () => {
+    await setup();
+    await subscribers(t.db, 'telegram', 60, 8000);
+    const crashy = { stalledIntervalMs: 300, lockDurationMs: 600, claimLeaseMs: 600 };
+    const a = await broadcaster(crashy);
+    const created = await a.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    await waitFor(async () => (await a.progress(created!.id))!.sent >= 20, 10_000, 5);
+    await a.close({ force: true });
+    const sentBefore = (await a.progress(created!.id))!.sent;
+    expect(sentBefore).toBeLessThan(60);
+    // A new process: it resumes the running broadcast from the database.
+    const b = await broadcaster(crashy, false);
+    const { resumed } = await b.start();
+    expect(resumed).toBeGreaterThan(0);
+    const progress = await finished(b, created!.id);
+    expect(progress).toMatchObject({ sent: 60, pending: 0 });
+    const counts = perChat(fake!);
+    expect(counts.size).toBe(60);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(fake!.maxInWindow('sendMessage', 1000)).toBeLessThanOrEqual(30);
+  }, 30_000);
+
+  it('a redelivered job does not send again; a transient failure is retried and sent once', async () => {
+    await setup();
+    const ids = await subscribers(t.db, 'telegram', 3, 9000);
+    fake!.failNext('sendMessage', { kind: 'serverError' });
+    const b = await broadcaster();
+    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    const progress = await finished(b, created!.id);
+    expect(progress).toMatchObject({ sent: 3, failed: 0 });
+    expect(fake!.callsOf('sendMessage')).toHaveLength(4);
+    // The same job again (a redelivery after a lost acknowledgement), and a restart's resume.
+    const queue = b.queue('telegram')!;
+    await queue.add(
+      'broadcast',
+      { broadcastId: created!.id, contactId: ids[0] },
+      { jobId: broadcastJobId(created!.id, ids[0]!), removeOnComplete: true },
+    );
+    expect(await b.resume()).toBe(0);
+    await waitFor(async () => {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((n) => n === 0);
+    });
+    expect(fake!.callsOf('sendMessage')).toHaveLength(4);
+    expect([...perChat(fake!).values()]).toEqual([1, 1, 1]);
+  }, 20_000);
+
+  it('VK: at most 20 requests a second, each with a random_id from the ledger key', async () => {
+    await setup();
+    fakeVk = await FakeVk.start();
+    const vk = new VK({
+      token: fakeVk.token,
+      apiBaseUrl: fakeVk.apiBaseUrl,
+      pollingGroupId: fakeVk.groupId,
+      agent: fakeVk.agent,
+      apiLimit: 20,
+      apiRetryLimit: 0,
+    });
+    await subscribers(t.db, 'vk', 50, 100_000);
+    fakeVk.denyMessages(100_003);
+    const b = await broadcaster({ senders: [new VkSender(vk)] });
+    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    const progress = await finished(b, created!.id);
+    expect(progress).toMatchObject({ sent: 49, blocked: 1 });
+    const calls = fakeVk.callsOf('messages.send');
+    expect(calls).toHaveLength(50);
+    const times = calls.map((call) => call.at).sort((x, y) => x - y);
+    let most = 0;
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while (times[j]! - times[i]! >= 1000) i++;
+      most = Math.max(most, j - i + 1);
+    }
+    expect(most).toBeLessThanOrEqual(20);
+    const contactOf = new Map(
+      (await t.db.selectFrom('contacts').select(['id', 'external_id']).execute()).map((c) => [c.external_id, c.id]),
+    );
+    for (const call of calls) {
+      const contactId = contactOf.get(String(call.params.peer_id));
+      expect(Number(call.params.random_id)).toBe(randomIdFor(`bc${created!.id}-${contactId}-0`));
+    }
+    expect(fakeVk.duplicatesSuppressed).toBe(0);
+    expect(fakeVk.sent()).toHaveLength(49);
+  }, 20_000);
+
+  it('web chat subscribers get the broadcast in their transcript; a segment picks settlements', async () => {
+    await setup();
+    const center = await loadBelovo();
+    const runtime = new Runtime({
+      db: t.db,
+      center,
+      translator: new Translator(),
+      scheduler: noScheduler,
+      logger: silentLogger,
+    });
+    const web = await subscribers(t.db, 'web', 3, 1, 'gramoteino');
+    await subscribers(t.db, 'web', 2, 100, 'belovo');
+    const tg = await subscribers(t.db, 'telegram', 2, 10_000, 'gramoteino');
+    const b = await broadcaster({ runtime });
+    const created = await b.create({
+      createdBy: 'dispatcher',
+      segment: { settlements: ['gramoteino'] },
+      text: TEXT,
+    });
+    expect(created?.total).toBe(5);
+    await finished(b, created!.id);
+    for (const contactId of [...web, ...tg]) {
+      expect((await messagesAfter(t.db, contactId, 0)).map((m) => m.body.text)).toEqual([TEXT]);
+    }
+    expect(fake!.sent()).toHaveLength(2);
+    expect(await b.create({ createdBy: 'dispatcher', segment: { settlements: ['nowhere'] }, text: TEXT })).toBe(
+      undefined,
+    );
+  }, 20_000);
+
+  it('cancel stops a running broadcast; the rest stay pending', async () => {
+    await setup();
+    await subscribers(t.db, 'telegram', 200, 20_000);
+    const b = await broadcaster();
+    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    await waitFor(async () => (await b.progress(created!.id))!.sent >= 5, 10_000, 5);
+    const cancelled = await b.cancel(created!.id);
+    expect(cancelled?.status).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 500));
+    const after = (await b.progress(created!.id))!;
+    expect(after.sent).toBeLessThan(40);
+    expect(after.pending).toBe(200 - after.sent);
+    expect(fake!.sent()).toHaveLength(after.sent);
+  }, 20_000);
+});
