@@ -4,7 +4,7 @@ import { Api } from 'grammy';
 import { pino } from 'pino';
 import { TelegramSender } from '../adapters/telegram/sender.ts';
 import { Translator } from '../bot/i18n.ts';
-import { Broadcaster } from '../scheduler/broadcasts.ts';
+import { Broadcaster, CHANNEL_LIMITS } from '../scheduler/broadcasts.ts';
 import { migrateToLatest, openDatabase } from '../storage/db.ts';
 import { FakeTelegram, maxInWindow } from '../test/support/fake-telegram.ts';
 
@@ -52,6 +52,7 @@ export async function broadcastBench(): Promise<boolean> {
         prefix,
         db,
         logger,
+        limits: limitsFromEnv(),
         senders: [new TelegramSender(new Api(fake.token, { apiRoot: fake.apiRoot }), new Translator())],
       }),
   );
@@ -81,7 +82,9 @@ export async function broadcastBench(): Promise<boolean> {
     progress = (await first.progress(created.id)) ?? progress;
     if (performance.now() - lastReport > 30_000) {
       lastReport = performance.now();
-      console.error(`broadcast: ${progress.sent}/${progress.total} sent, ${progress.messagesPerSecond} msg/s`);
+      console.error(
+        `broadcast: ${progress.sent}/${progress.total} sent, ${progress.messagesPerSecond} msg/s`,
+      );
     }
   }
   const seconds = (performance.now() - started) / 1000;
@@ -89,7 +92,8 @@ export async function broadcastBench(): Promise<boolean> {
 
   const calls = fake.callsOf('sendMessage');
   const delivered = new Map<string, number>();
-  for (const payload of fake.sent()) delivered.set(String(payload.chat_id), (delivered.get(String(payload.chat_id)) ?? 0) + 1);
+  for (const payload of fake.sent())
+    delivered.set(String(payload.chat_id), (delivered.get(String(payload.chat_id)) ?? 0) + 1);
   const okSends = [...delivered.values()].reduce((sum, n) => sum + n, 0);
   const rateLimited = calls.filter((call) => call.fault?.kind === 'rateLimit').length;
   const pausedSeconds = rateLimited * 1; // retry_after 1 s each
@@ -109,9 +113,21 @@ export async function broadcastBench(): Promise<boolean> {
     delivered: delivered.size,
     duplicates: okSends - delivered.size,
     lost: SUBSCRIBERS - delivered.size,
-    ledger: { sent: progress.sent, blocked: progress.blocked, failed: progress.failed, pending: progress.pending },
+    ledger: {
+      sent: progress.sent,
+      blocked: progress.blocked,
+      failed: progress.failed,
+      pending: progress.pending,
+    },
   };
   console.log(JSON.stringify({ broadcast: report }, null, 2));
+  if (process.env.BENCH_BC_GAPS) {
+    const sorted = [...times].sort((x, y) => x - y);
+    const gaps = sorted.slice(1).map((v, i) => v - (sorted[i] as number));
+    const hist = new Map<number, number>();
+    for (const g of gaps) hist.set(Math.min(g, 200), (hist.get(Math.min(g, 200)) ?? 0) + 1);
+    console.log([...hist.entries()].sort((x, y) => x[0] - y[0]));
+  }
 
   for (const broadcaster of broadcasters) await broadcaster.close();
   await fake.close();
@@ -123,6 +139,20 @@ export async function broadcastBench(): Promise<boolean> {
     report.maxInAnySlidingSecond <= CAP &&
     report.shareOfCapPercent >= 95
   );
+}
+
+/** BENCH_BC_JOBS / BENCH_BC_INTERVAL_MS try other BullMQ pacing than the production one. */
+function limitsFromEnv() {
+  const telegram = CHANNEL_LIMITS.telegram;
+  if (!telegram) throw new Error('no Telegram limits');
+  return {
+    ...CHANNEL_LIMITS,
+    telegram: {
+      ...telegram,
+      jobsPerInterval: Number(process.env.BENCH_BC_JOBS ?? telegram.jobsPerInterval),
+      intervalMs: Number(process.env.BENCH_BC_INTERVAL_MS ?? telegram.intervalMs),
+    },
+  };
 }
 
 async function wipe(prefix: string): Promise<void> {

@@ -5,6 +5,7 @@ import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import type { Env } from '../config/env.ts';
+import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
@@ -20,6 +21,7 @@ export type Service = {
   runtime: Runtime;
   center: CenterProfile;
   scheduler?: Scheduler;
+  broadcaster?: Broadcaster;
   telegram?: TelegramChannel;
   vk?: VkChannel;
   delivery: Delivery;
@@ -103,6 +105,21 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
   if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
 
+  // Staff broadcasts: per-channel queues whose rate limits live in Redis, shared by every process.
+  let broadcaster: Broadcaster | undefined;
+  if (env.REDIS_URL) {
+    broadcaster = new Broadcaster({
+      redisUrl: env.REDIS_URL,
+      prefix: env.QUEUE_PREFIX,
+      db,
+      logger,
+      senders,
+      runtime,
+    });
+    const { resumed } = await broadcaster.start();
+    logger.info({ resumed }, 'broadcasts started');
+  }
+
   const dispatcherPassword = env.DISPATCHER_PASSWORD ?? randomBytes(9).toString('base64url');
   const app = await buildServer({
     runtime,
@@ -112,6 +129,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger,
     dispatcherPassword,
     scheduler: jobs,
+    broadcasts: broadcaster,
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
@@ -131,6 +149,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     runtime,
     center,
     scheduler,
+    broadcaster,
     telegram,
     vk,
     delivery,
@@ -141,6 +160,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       await vk?.stop();
       await app.close();
       await delivery.stop();
+      await broadcaster?.close();
       await scheduler?.close();
       await db.destroy();
     },

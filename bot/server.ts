@@ -6,10 +6,12 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { registerBroadcastApi } from '../adapters/web/broadcast-api.ts';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
+import type { BroadcastService } from '../scheduler/broadcasts.ts';
 import { type JobScheduler, noScheduler } from '../scheduler/scheduler.ts';
 import type { Db } from '../storage/db.ts';
 import type { Translator } from './i18n.ts';
@@ -24,6 +26,8 @@ export type ServerDeps = {
   dispatcherPassword: string;
   /** Reminder jobs of bookings the staff API creates or cancels; no-op when omitted. */
   scheduler?: JobScheduler;
+  /** Staff broadcasts (needs Redis); without it the broadcast API answers 503. */
+  broadcasts?: BroadcastService;
 };
 
 /**
@@ -71,6 +75,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     center: deps.center,
     runtime: deps.runtime,
     scheduler: deps.scheduler ?? noScheduler,
+    password: deps.dispatcherPassword,
+    logger: deps.logger,
+  });
+  registerBroadcastApi(app, {
+    broadcasts: deps.broadcasts,
     password: deps.dispatcherPassword,
     logger: deps.logger,
   });

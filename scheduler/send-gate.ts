@@ -5,14 +5,18 @@ export type SendLimit = {
   /** At most `windowMax` sends in any sliding `windowMs` (a little over a second leaves room for jitter). */
   windowMax: number;
   windowMs: number;
+  /** Minimum spacing of any two sends of the channel: spreads the window's sends instead of a burst. */
+  minGapMs: number;
   /** Minimum spacing of two sends to the same chat; 0 for none. */
   perChatMs: number;
 };
 
 /**
  * The last check before a platform call, in one Lua script so it is atomic across processes and uses Redis's
- * clock (no skew between machines): a pause after a 429 holds everyone back, a sliding window keeps any
- * second under the platform's cap, and a per-chat key spaces the parts of a long message. Returns 0 when the
+ * clock (no skew between machines): a pause after a 429 holds everyone back, a per-chat key spaces the parts
+ * of a long message, a minimum gap spreads sends out, and a sliding window keeps any second under the
+ * platform's cap. The window is a little longer than a second: a request's way from here to the platform
+ * varies by some milliseconds, and the platform counts arrivals, not our departures. Returns 0 when the
  * send may go now (and records it), otherwise how many milliseconds to wait.
  */
 const GATE_LUA = `
@@ -25,6 +29,9 @@ if perChat > 0 then
   local chatWait = redis.call('PTTL', KEYS[3])
   if chatWait > 0 then return chatWait end
 end
+local minGap = tonumber(ARGV[5])
+local last = tonumber(redis.call('GET', KEYS[4]) or '0')
+if now - last < minGap then return minGap - (now - last) end
 local windowMs = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
@@ -33,12 +40,19 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
 end
 redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], windowMs)
+redis.call('SET', KEYS[4], now, 'PX', windowMs)
 if perChat > 0 then redis.call('SET', KEYS[3], '1', 'PX', perChat) end
 return 0
 `;
 
 type GateRedis = Redis & {
-  sendGate(window: string, pause: string, chat: string, ...args: Array<string | number>): Promise<number>;
+  sendGate(
+    window: string,
+    pause: string,
+    chat: string,
+    last: string,
+    ...args: Array<string | number>
+  ): Promise<number>;
 };
 
 export class SendGate {
@@ -49,7 +63,7 @@ export class SendGate {
     redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('sendGate', { numberOfKeys: 3, lua: GATE_LUA });
+    redis.defineCommand('sendGate', { numberOfKeys: 4, lua: GATE_LUA });
     this.redis = redis as GateRedis;
   }
 
@@ -60,10 +74,12 @@ export class SendGate {
       this.key(channel, 'window'),
       this.key(channel, 'pause'),
       this.key(channel, `chat-${chatKey}`),
+      this.key(channel, 'last'),
       limit.windowMax,
       limit.windowMs,
       limit.perChatMs,
       member,
+      limit.minGapMs,
     );
   }
 

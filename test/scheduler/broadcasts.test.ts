@@ -1,13 +1,13 @@
 import { Api } from 'grammy';
-import { VK } from 'vk-io';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VK } from 'vk-io';
+import { TelegramSender } from '../../adapters/telegram/sender.ts';
+import { randomIdFor, VkSender } from '../../adapters/vk/sender.ts';
 import type { ChannelSender } from '../../bot/delivery.ts';
 import { Translator } from '../../bot/i18n.ts';
 import { Runtime } from '../../bot/runtime.ts';
-import { TelegramSender } from '../../adapters/telegram/sender.ts';
-import { randomIdFor, VkSender } from '../../adapters/vk/sender.ts';
-import { noScheduler } from '../../scheduler/scheduler.ts';
 import { Broadcaster, type BroadcasterOptions, broadcastJobId } from '../../scheduler/broadcasts.ts';
+import { noScheduler } from '../../scheduler/scheduler.ts';
 import { upsertContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import { messagesAfter } from '../../storage/messages.ts';
@@ -17,8 +17,13 @@ import { FakeVk } from '../support/fake-vk.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
 
-const engine = ENGINES[0];
-if (!engine) throw new Error('no engine');
+/** The value, or a failed test when it is missing. */
+function must<T>(value: T | undefined | null): T {
+  if (value === undefined || value === null) throw new Error('expected a value');
+  return value;
+}
+
+const engine = must(ENGINES[0]);
 
 const TEXT = 'План мероприятий на декабрь: 3 декабря — выездной приём в Грамотеино.';
 
@@ -52,7 +57,8 @@ async function subscribers(db: Db, channel: string, count: number, firstId: numb
 /** Successful sends per chat id. */
 function perChat(fake: FakeTelegram): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const payload of fake.sent()) counts.set(Number(payload.chat_id), (counts.get(Number(payload.chat_id)) ?? 0) + 1);
+  for (const payload of fake.sent())
+    counts.set(Number(payload.chat_id), (counts.get(Number(payload.chat_id)) ?? 0) + 1);
   return counts;
 }
 
@@ -63,8 +69,10 @@ describe('broadcasts', () => {
   let prefix: string;
   const broadcasters: Broadcaster[] = [];
 
+  const tg = () => must(fake);
+
   async function setup() {
-    t = await engine!.create();
+    t = await engine.create();
     fake = await FakeTelegram.start();
     prefix = uniquePrefix();
   }
@@ -93,7 +101,7 @@ describe('broadcasts', () => {
 
   async function finished(b: Broadcaster, id: number, timeoutMs = 20_000) {
     await waitFor(async () => (await b.progress(id))?.status === 'finished', timeoutMs);
-    return (await b.progress(id))!;
+    return must(await b.progress(id));
   }
 
   afterEach(async () => {
@@ -113,15 +121,15 @@ describe('broadcasts', () => {
     const senderB = telegramSender();
     const a = await broadcaster({ senders: [senderA] });
     const b = await broadcaster({ senders: [senderB] });
-    const created = await a.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
+    const created = must(await a.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT }));
     expect(created).toMatchObject({ total: 120, pending: 120, status: 'running' });
-    const progress = await finished(b, created!.id);
+    const progress = await finished(b, created.id);
     expect(progress).toMatchObject({ sent: 120, blocked: 0, failed: 0, pending: 0 });
-    expect(fake!.maxInWindow('sendMessage', 1000)).toBeLessThanOrEqual(30);
-    const counts = perChat(fake!);
+    expect(tg().maxInWindow('sendMessage', 1000)).toBeLessThanOrEqual(30);
+    const counts = perChat(tg());
     expect(counts.size).toBe(120);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    expect(fake!.callsOf('sendMessage')).toHaveLength(120);
+    expect(tg().callsOf('sendMessage')).toHaveLength(120);
     // Both "processes" did part of the work.
     expect(senderA.sends).toBeGreaterThan(10);
     expect(senderB.sends).toBeGreaterThan(10);
@@ -129,7 +137,7 @@ describe('broadcasts', () => {
     // Sent at close to the cap (the first second includes start-up).
     expect(progress.messagesPerSecond).toBeGreaterThan(20);
     // The message is in every family's transcript, as already delivered.
-    const transcript = await messagesAfter(t.db, ids[7]!, 0);
+    const transcript = await messagesAfter(t.db, must(ids[7]), 0);
     expect(transcript.map((m) => m.body.text)).toEqual([TEXT]);
     const pending = await t.db.selectFrom('messages').select('id').where('status', '=', 'pending').execute();
     expect(pending).toHaveLength(0);
@@ -138,29 +146,29 @@ describe('broadcasts', () => {
   it('honours 429 retry_after: no call reaches Telegram during the pause, then everyone gets it once', async () => {
     await setup();
     await subscribers(t.db, 'telegram', 10, 6000);
-    fake!.failNext('sendMessage', { kind: 'rateLimit', retryAfter: 2 });
+    tg().failNext('sendMessage', { kind: 'rateLimit', retryAfter: 2 });
     const b = await broadcaster();
-    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
-    await finished(b, created!.id);
-    const calls = fake!.callsOf('sendMessage');
+    const created = must(await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT }));
+    await finished(b, created.id);
+    const calls = tg().callsOf('sendMessage');
     const limited = calls.findIndex((call) => call.fault?.kind === 'rateLimit');
     expect(limited).toBe(0);
-    const next = calls[limited + 1]!;
-    expect(next.at - calls[limited]!.at).toBeGreaterThanOrEqual(1990);
+    const next = must(calls[limited + 1]);
+    expect(next.at - must(calls[limited]).at).toBeGreaterThanOrEqual(1990);
     expect(calls).toHaveLength(11);
-    expect([...perChat(fake!).values()]).toEqual(Array(10).fill(1));
+    expect([...perChat(tg()).values()]).toEqual(Array(10).fill(1));
   }, 20_000);
 
   it('403: the family is marked inactive and not tried again; the rest are sent', async () => {
     await setup();
     const ids = await subscribers(t.db, 'telegram', 6, 7000);
-    fake!.blockChat(7001);
-    fake!.failNext('sendMessage', { kind: 'deactivated' });
+    tg().blockChat(7001);
+    tg().failNext('sendMessage', { kind: 'deactivated' });
     const b = await broadcaster();
-    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
-    const progress = await finished(b, created!.id);
+    const created = must(await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT }));
+    const progress = await finished(b, created.id);
     expect(progress).toMatchObject({ total: 6, sent: 4, blocked: 2, failed: 0, pending: 0 });
-    expect(fake!.callsOf('sendMessage')).toHaveLength(6);
+    expect(tg().callsOf('sendMessage')).toHaveLength(6);
     const inactive = await t.db.selectFrom('contacts').select('id').where('active', '=', false).execute();
     expect(inactive.map((row) => row.id).sort()).toEqual([ids[0], ids[1]].sort());
     const rows = await t.db
@@ -176,46 +184,46 @@ describe('broadcasts', () => {
     await subscribers(t.db, 'telegram', 60, 8000);
     const crashy = { stalledIntervalMs: 300, lockDurationMs: 600, claimLeaseMs: 600 };
     const a = await broadcaster(crashy);
-    const created = await a.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
-    await waitFor(async () => (await a.progress(created!.id))!.sent >= 20, 10_000, 5);
+    const created = must(await a.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT }));
+    await waitFor(async () => must(await a.progress(created.id)).sent >= 20, 10_000, 5);
     await a.close({ force: true });
-    const sentBefore = (await a.progress(created!.id))!.sent;
+    const sentBefore = must(await a.progress(created.id)).sent;
     expect(sentBefore).toBeLessThan(60);
     // A new process: it resumes the running broadcast from the database.
     const b = await broadcaster(crashy, false);
     const { resumed } = await b.start();
     expect(resumed).toBeGreaterThan(0);
-    const progress = await finished(b, created!.id);
+    const progress = await finished(b, created.id);
     expect(progress).toMatchObject({ sent: 60, pending: 0 });
-    const counts = perChat(fake!);
+    const counts = perChat(tg());
     expect(counts.size).toBe(60);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    expect(fake!.maxInWindow('sendMessage', 1000)).toBeLessThanOrEqual(30);
+    expect(tg().maxInWindow('sendMessage', 1000)).toBeLessThanOrEqual(30);
   }, 30_000);
 
   it('a redelivered job does not send again; a transient failure is retried and sent once', async () => {
     await setup();
     const ids = await subscribers(t.db, 'telegram', 3, 9000);
-    fake!.failNext('sendMessage', { kind: 'serverError' });
+    tg().failNext('sendMessage', { kind: 'serverError' });
     const b = await broadcaster();
-    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
-    const progress = await finished(b, created!.id);
+    const created = must(await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT }));
+    const progress = await finished(b, created.id);
     expect(progress).toMatchObject({ sent: 3, failed: 0 });
-    expect(fake!.callsOf('sendMessage')).toHaveLength(4);
+    expect(tg().callsOf('sendMessage')).toHaveLength(4);
     // The same job again (a redelivery after a lost acknowledgement), and a restart's resume.
-    const queue = b.queue('telegram')!;
+    const queue = must(b.queue('telegram'));
     await queue.add(
       'broadcast',
-      { broadcastId: created!.id, contactId: ids[0] },
-      { jobId: broadcastJobId(created!.id, ids[0]!), removeOnComplete: true },
+      { broadcastId: created.id, contactId: ids[0] },
+      { jobId: broadcastJobId(created.id, must(ids[0])), removeOnComplete: true },
     );
     expect(await b.resume()).toBe(0);
     await waitFor(async () => {
       const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
       return Object.values(counts).every((n) => n === 0);
     });
-    expect(fake!.callsOf('sendMessage')).toHaveLength(4);
-    expect([...perChat(fake!).values()]).toEqual([1, 1, 1]);
+    expect(tg().callsOf('sendMessage')).toHaveLength(4);
+    expect([...perChat(tg()).values()]).toEqual([1, 1, 1]);
   }, 20_000);
 
   it('VK: at most 20 requests a second, each with a random_id from the ledger key', async () => {
@@ -232,24 +240,27 @@ describe('broadcasts', () => {
     await subscribers(t.db, 'vk', 50, 100_000);
     fakeVk.denyMessages(100_003);
     const b = await broadcaster({ senders: [new VkSender(vk)] });
-    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
-    const progress = await finished(b, created!.id);
+    const created = must(await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT }));
+    const progress = await finished(b, created.id);
     expect(progress).toMatchObject({ sent: 49, blocked: 1 });
     const calls = fakeVk.callsOf('messages.send');
     expect(calls).toHaveLength(50);
     const times = calls.map((call) => call.at).sort((x, y) => x - y);
     let most = 0;
     for (let i = 0, j = 0; j < times.length; j++) {
-      while (times[j]! - times[i]! >= 1000) i++;
+      while (must(times[j]) - must(times[i]) >= 1000) i++;
       most = Math.max(most, j - i + 1);
     }
     expect(most).toBeLessThanOrEqual(20);
     const contactOf = new Map(
-      (await t.db.selectFrom('contacts').select(['id', 'external_id']).execute()).map((c) => [c.external_id, c.id]),
+      (await t.db.selectFrom('contacts').select(['id', 'external_id']).execute()).map((c) => [
+        c.external_id,
+        c.id,
+      ]),
     );
     for (const call of calls) {
       const contactId = contactOf.get(String(call.params.peer_id));
-      expect(Number(call.params.random_id)).toBe(randomIdFor(`bc${created!.id}-${contactId}-0`));
+      expect(Number(call.params.random_id)).toBe(randomIdFor(`bc${created.id}-${contactId}-0`));
     }
     expect(fakeVk.duplicatesSuppressed).toBe(0);
     expect(fakeVk.sent()).toHaveLength(49);
@@ -267,36 +278,38 @@ describe('broadcasts', () => {
     });
     const web = await subscribers(t.db, 'web', 3, 1, 'gramoteino');
     await subscribers(t.db, 'web', 2, 100, 'belovo');
-    const tg = await subscribers(t.db, 'telegram', 2, 10_000, 'gramoteino');
+    const telegram = await subscribers(t.db, 'telegram', 2, 10_000, 'gramoteino');
     const b = await broadcaster({ runtime });
-    const created = await b.create({
-      createdBy: 'dispatcher',
-      segment: { settlements: ['gramoteino'] },
-      text: TEXT,
-    });
-    expect(created?.total).toBe(5);
-    await finished(b, created!.id);
-    for (const contactId of [...web, ...tg]) {
+    const created = must(
+      await b.create({
+        createdBy: 'dispatcher',
+        segment: { settlements: ['gramoteino'] },
+        text: TEXT,
+      }),
+    );
+    expect(created.total).toBe(5);
+    await finished(b, created.id);
+    for (const contactId of [...web, ...telegram]) {
       expect((await messagesAfter(t.db, contactId, 0)).map((m) => m.body.text)).toEqual([TEXT]);
     }
-    expect(fake!.sent()).toHaveLength(2);
-    expect(await b.create({ createdBy: 'dispatcher', segment: { settlements: ['nowhere'] }, text: TEXT })).toBe(
-      undefined,
-    );
+    expect(tg().sent()).toHaveLength(2);
+    expect(
+      await b.create({ createdBy: 'dispatcher', segment: { settlements: ['nowhere'] }, text: TEXT }),
+    ).toBe(undefined);
   }, 20_000);
 
   it('cancel stops a running broadcast; the rest stay pending', async () => {
     await setup();
     await subscribers(t.db, 'telegram', 200, 20_000);
     const b = await broadcaster();
-    const created = await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT });
-    await waitFor(async () => (await b.progress(created!.id))!.sent >= 5, 10_000, 5);
-    const cancelled = await b.cancel(created!.id);
+    const created = must(await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: TEXT }));
+    await waitFor(async () => must(await b.progress(created.id)).sent >= 5, 10_000, 5);
+    const cancelled = await b.cancel(created.id);
     expect(cancelled?.status).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 500));
-    const after = (await b.progress(created!.id))!;
+    const after = must(await b.progress(created.id));
     expect(after.sent).toBeLessThan(40);
     expect(after.pending).toBe(200 - after.sent);
-    expect(fake!.sent()).toHaveLength(after.sent);
+    expect(tg().sent()).toHaveLength(after.sent);
   }, 20_000);
 });
