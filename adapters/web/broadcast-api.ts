@@ -38,7 +38,8 @@ export const BroadcastBody = z.object({
   segment: Segment,
 });
 
-const Params = z.object({ id: z.coerce.number().int().positive('broadcast id must be a positive number') });
+const ID_MESSAGE = 'broadcast id must be a positive number';
+const Params = z.object({ id: z.coerce.number({ error: ID_MESSAGE }).int(ID_MESSAGE).positive(ID_MESSAGE) });
 
 const describeIssues = (error: z.ZodError) =>
   error.issues
