@@ -64,7 +64,7 @@ describe('staff broadcast API', () => {
         .execute();
       subscribed.push(contact.id);
     }
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await app.close();
