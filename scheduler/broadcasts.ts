@@ -361,13 +361,12 @@ export class Broadcaster implements BroadcastService {
     const failure = error instanceof DeliveryError ? error.failure : undefined;
     if (error instanceof MustWait || failure?.kind === 'retry-after') {
       const ms = error instanceof MustWait ? error.ms : failure?.kind === 'retry-after' ? failure.ms : 1000;
-      await releaseRecipient(db, broadcastId, contactId, 'retry-after');
-      // The platform said "slow down": every process holds back, not just this job.
-      if (failure) {
-        logger.warn({ channel, ms }, 'broadcast rate limited by the platform: queue paused');
-        await this.gate.pause(channel, ms);
-      }
+      // The platform said "slow down": every process holds back, not just this job — and at once, before
+      // anything else, so that no other job passes the gate in the meantime.
+      if (failure) await this.gate.pause(channel, ms);
       await this.queues.get(channel)?.rateLimit(ms);
+      if (failure) logger.warn({ channel, ms }, 'broadcast rate limited by the platform: queue paused');
+      await releaseRecipient(db, broadcastId, contactId, 'retry-after');
       throw Worker.RateLimitError();
     }
     if (failure?.kind === 'blocked') {

@@ -12,7 +12,7 @@ import { upsertContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import { messagesAfter } from '../../storage/messages.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
-import { FakeTelegram } from '../support/fake-telegram.ts';
+import { FakeTelegram, maxInWindow } from '../support/fake-telegram.ts';
 import { FakeVk } from '../support/fake-vk.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
@@ -61,6 +61,15 @@ function perChat(fake: FakeTelegram): Map<number, number> {
     counts.set(Number(payload.chat_id), (counts.get(Number(payload.chat_id)) ?? 0) + 1);
   return counts;
 }
+
+describe('maxInWindow (how the fake counts a sliding second)', () => {
+  it('counts arrivals in any half-open window, wherever it starts', () => {
+    expect(maxInWindow([], 1000)).toBe(0);
+    expect(maxInWindow([0, 999, 1000, 1500, 1999], 1000)).toBe(4);
+    expect(maxInWindow([5, 0, 3000, 10], 1000)).toBe(3);
+    expect(maxInWindow([0, 1000, 2000], 1000)).toBe(1);
+  });
+});
 
 describe('broadcasts', () => {
   let t: TestDatabase;
@@ -218,6 +227,29 @@ describe('broadcasts', () => {
     });
     expect(tg().callsOf('sendMessage')).toHaveLength(4);
     expect([...perChat(tg()).values()]).toEqual([1, 1, 1]);
+  }, 90_000);
+
+  it('a text in several parts: each part once, at least a second apart in the same chat', async () => {
+    const ids = await subscribers(t.db, 'telegram', 2, 11_000);
+    const long = `${'Абзац плана. '.repeat(400)}\n\n${'Второй абзац. '.repeat(100)}`;
+    const b = await broadcaster();
+    const created = must(await b.create({ createdBy: 'dispatcher', segment: { all: true }, text: long }));
+    await finished(b, created.id);
+    for (const chatId of [11_000, 11_001]) {
+      const calls = tg()
+        .callsOf('sendMessage')
+        .filter((call) => Number(call.payload.chat_id) === chatId);
+      expect(calls.map((call) => call.ok)).toEqual([true, true]);
+      expect(must(calls[1]).at - must(calls[0]).at).toBeGreaterThanOrEqual(1000);
+      const squeeze = (text: string) => text.replace(/\s+/g, '');
+      expect(squeeze(calls.map((call) => call.payload.text).join(''))).toBe(squeeze(long));
+    }
+    const rows = await t.db.selectFrom('broadcast_recipients').select(['parts_sent', 'status']).execute();
+    expect(rows).toEqual([
+      { parts_sent: 2, status: 'sent' },
+      { parts_sent: 2, status: 'sent' },
+    ]);
+    expect((await messagesAfter(t.db, must(ids[0]), 0)).map((m) => m.body.text)).toEqual([long]);
   }, 90_000);
 
   it('VK: at most 20 requests a second, each with a random_id from the ledger key', async () => {
