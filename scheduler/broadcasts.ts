@@ -17,7 +17,7 @@ import {
   releaseRecipient,
   runningBroadcasts,
 } from '../storage/broadcasts.ts';
-import { getContact, setContactActive } from '../storage/contacts.ts';
+import { setContactActive } from '../storage/contacts.ts';
 import type { Db } from '../storage/db.ts';
 import type { Broadcast, BroadcastSegment, Contact } from '../storage/schema.ts';
 import { createRedis } from './redis.ts';
@@ -299,8 +299,8 @@ export class Broadcaster implements BroadcastService {
     // Another worker is sending to this person right now; look again later (its row will be final by then).
     if (claim.kind === 'busy') throw new Error('recipient claimed by another worker');
     const base = { broadcastId, contactId };
-    const contact = await getContact(db, contactId);
-    if (!contact?.active) {
+    const { contact } = claim;
+    if (!contact.active) {
       await this.finish({ ...base, status: 'blocked', at: this.clock(), error: 'inactive' });
       return;
     }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.ts';
-import type { Broadcast, BroadcastSegment } from './schema.ts';
+import type { Broadcast, BroadcastSegment, Contact } from './schema.ts';
 
 export type NewBroadcast = {
   createdBy: string;
@@ -84,7 +84,7 @@ export async function openRecipients(db: Db, broadcastId: number): Promise<Recip
 }
 
 export type Claim =
-  | { kind: 'claimed'; text: string; partsSent: number; attempts: number }
+  | { kind: 'claimed'; text: string; partsSent: number; attempts: number; contact: Contact }
   /** Another worker took it for sending a moment ago: it may still be on its way. */
   | { kind: 'busy' }
   /** Nothing to do: already sent, blocked or failed, the broadcast is over, or no such row. */
@@ -101,11 +101,13 @@ export async function claimRecipient(
   now: Date,
   staleBefore: Date,
 ): Promise<Claim> {
+  // One statement claims the row and reads what the send needs (text, progress, the contact).
   const claimed = await db
     .updateTable('broadcast_recipients as r')
-    .from('broadcasts as b')
+    .from(['broadcasts as b', 'contacts as c'])
     .set((eb) => ({ status: 'sending', claimed_at: now, attempts: eb('r.attempts', '+', 1) }))
     .whereRef('b.id', '=', 'r.broadcast_id')
+    .whereRef('c.id', '=', 'r.contact_id')
     .where('r.broadcast_id', '=', broadcastId)
     .where('r.contact_id', '=', contactId)
     .where('b.status', '=', 'running')
@@ -115,10 +117,22 @@ export async function claimRecipient(
         eb.and([eb('r.status', '=', 'sending'), eb('r.claimed_at', '<', staleBefore)]),
       ]),
     )
-    .returning(['b.text', 'r.parts_sent', 'r.attempts'])
+    .returning([
+      'b.text',
+      'r.parts_sent',
+      'r.attempts',
+      'c.id',
+      'c.channel',
+      'c.external_id',
+      'c.locale',
+      'c.active',
+      'c.created_at',
+      'c.last_seen_at',
+    ])
     .executeTakeFirst();
   if (claimed) {
-    return { kind: 'claimed', text: claimed.text, partsSent: claimed.parts_sent, attempts: claimed.attempts };
+    const { text, parts_sent, attempts, ...contact } = claimed;
+    return { kind: 'claimed', text, partsSent: parts_sent, attempts, contact };
   }
   const row = await db
     .selectFrom('broadcast_recipients as r')
@@ -179,46 +193,32 @@ export type Outcome = {
  */
 export async function finishRecipient(db: Db, outcome: Outcome): Promise<boolean> {
   const { broadcastId, contactId, status, at } = outcome;
-  return db.transaction().execute(async (tx) => {
-    const row = await tx
-      .updateTable('broadcast_recipients')
-      .set({
-        status,
-        sent_at: status === 'sent' ? at : null,
-        error: outcome.error ?? null,
-        ...(outcome.partsSent !== undefined && { parts_sent: outcome.partsSent }),
-      })
-      .where('broadcast_id', '=', broadcastId)
-      .where('contact_id', '=', contactId)
-      .where('status', 'in', ['pending', 'sending'])
-      .returning('contact_id')
-      .executeTakeFirst();
-    if (!row) return false;
-    const counter = sql.ref(status);
-    // The right-hand sides see the row before this update: "+ 1" is the recipient being finished now.
-    await sql`
+  const counter = sql.ref(status);
+  const transcript = outcome.transcript === undefined ? null : JSON.stringify({ text: outcome.transcript });
+  // One statement (data-modifying CTEs run exactly once, atomically): the row, the counter on the broadcast
+  // (finishing it with its last recipient; the right-hand sides see the row before, so "+ 1" is this one),
+  // and the transcript entry. Only a row not final yet counts.
+  const result = await sql<{ finished: number }>`
+    with r as (
+      update broadcast_recipients
+        set status = ${status}, sent_at = ${status === 'sent' ? at : null}, error = ${outcome.error ?? null},
+          parts_sent = coalesce(${outcome.partsSent ?? null}::integer, parts_sent)
+        where broadcast_id = ${broadcastId} and contact_id = ${contactId} and status in ('pending', 'sending')
+        returning contact_id, parts_sent
+    ), b as (
       update broadcasts set ${counter} = ${counter} + 1,
         status = case when status = 'running' and sent + blocked + failed + 1 >= total
           then 'finished' else status end,
         finished_at = case when status = 'running' and sent + blocked + failed + 1 >= total
           then ${at} else finished_at end
-      where id = ${broadcastId}`.execute(tx);
-    if (status === 'sent' && outcome.transcript !== undefined) {
-      await tx
-        .insertInto('messages')
-        .values({
-          contact_id: contactId,
-          direction: 'out',
-          body: JSON.stringify({ text: outcome.transcript }),
-          created_at: at,
-          status: 'sent',
-          parts_sent: outcome.partsSent ?? 1,
-          sent_at: at,
-        })
-        .execute();
-    }
-    return true;
-  });
+        where id = ${broadcastId} and exists (select 1 from r)
+    ), m as (
+      insert into messages (contact_id, direction, body, created_at, status, parts_sent, sent_at)
+        select contact_id, 'out', ${transcript}::jsonb, ${at}, 'sent', parts_sent, ${at}
+        from r where ${transcript}::text is not null
+    )
+    select count(*)::integer as finished from r`.execute(db);
+  return (result.rows[0]?.finished ?? 0) > 0;
 }
 
 /** Stops a running broadcast; recipients not reached yet stay pending (and are counted as such). */
