@@ -8,12 +8,13 @@ import type { UserEvent } from '../flows/types.ts';
 import { noScheduler } from '../scheduler/scheduler.ts';
 import { migrateToLatest, openDatabase } from '../storage/db.ts';
 import { bookingBench } from './booking.ts';
+import { broadcastBench } from './broadcast.ts';
 import { telegramBench } from './telegram.ts';
 
 /**
  * `npm run bench`: how fast the channel-neutral runtime takes families through the whole intake
  * (16 updates each, every one a full transaction) on the embedded database, and what it costs in memory.
- * Set DATABASE_URL to measure against PostgreSQL instead. Later issues add channel and broadcast benchmarks.
+ * Set DATABASE_URL to measure against PostgreSQL instead. Channel, booking and broadcast benchmarks follow.
  */
 const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -105,3 +106,5 @@ await main();
 if (!(await telegramBench())) process.exit(1);
 // And the booking race: 50 families, one slot, exactly one winner (bench/booking.ts).
 if (!(await bookingBench())) process.exit(1);
+// And a staff broadcast to 10,000 Telegram subscribers at the 30 msg/s cap (bench/broadcast.ts; ~6 minutes).
+if (!(await broadcastBench())) process.exit(1);

@@ -6,6 +6,7 @@ import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
 import type { Env } from '../config/env.ts';
+import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
@@ -28,6 +29,7 @@ export type Service = {
   /** Outreach reminders (issue 7); only with Redis. */
   outreach?: OutreachScheduler;
   outreachNotices: OutreachNotices;
+  broadcaster?: Broadcaster;
   telegram?: TelegramChannel;
   vk?: VkChannel;
   delivery: Delivery;
@@ -146,6 +148,21 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
   if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
 
+  // Staff broadcasts: per-channel queues whose rate limits live in Redis, shared by every process.
+  let broadcaster: Broadcaster | undefined;
+  if (env.REDIS_URL) {
+    broadcaster = new Broadcaster({
+      redisUrl: env.REDIS_URL,
+      prefix: env.QUEUE_PREFIX,
+      db,
+      logger,
+      senders,
+      runtime,
+    });
+    const { resumed } = await broadcaster.start();
+    logger.info({ resumed }, 'broadcasts started');
+  }
+
   const app = await buildServer({
     runtime,
     db,
@@ -157,6 +174,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     scheduler: jobs,
     outreachNotify: () => (outreach ? outreach.runNow() : outreachNotices.sweep()),
     clock: tuning.clock,
+    broadcasts: broadcaster,
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
@@ -183,6 +201,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     scheduler,
     outreach,
     outreachNotices,
+    broadcaster,
     telegram,
     vk,
     delivery,
@@ -196,6 +215,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       await app.close();
       await delivery.stop();
       await outreach?.close();
+      await broadcaster?.close();
       await scheduler?.close();
       await db.destroy();
     },

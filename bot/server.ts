@@ -7,6 +7,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { registerBroadcastApi } from '../adapters/web/broadcast-api.ts';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
 import { registerInboxApi, registerStaffJsonGuard } from '../adapters/web/inbox-api.ts';
@@ -15,6 +16,7 @@ import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
 import { DispatcherDirectory, webDispatcher } from '../config/dispatchers.ts';
+import type { BroadcastService } from '../scheduler/broadcasts.ts';
 import { type JobScheduler, noScheduler } from '../scheduler/scheduler.ts';
 import type { Db } from '../storage/db.ts';
 import { Desk } from './desk.ts';
@@ -38,6 +40,8 @@ export type ServerDeps = {
   /** Tells outreach subscribers about a staff change (with Redis: postpones past quiet hours too). */
   outreachNotify?: () => Promise<OutreachSweepResult>;
   clock?: () => Date;
+  /** Staff broadcasts (needs Redis); without it the broadcast API answers 503. */
+  broadcasts?: BroadcastService;
 };
 
 /**
@@ -118,6 +122,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     db: deps.db,
     center: deps.center,
     scheduler: deps.scheduler ?? noScheduler,
+    directory,
+    logger: deps.logger,
+  });
+  registerBroadcastApi(app, {
+    broadcasts: deps.broadcasts,
     directory,
     logger: deps.logger,
   });

@@ -10,6 +10,7 @@ import * as bookings from './migrations/004_bookings.ts';
 import * as appealLifecycle from './migrations/005_appeal_lifecycle.ts';
 import * as surveys from './migrations/006_surveys.ts';
 import * as outreachSubscriptions from './migrations/008_outreach_subscriptions.ts';
+import * as broadcasts from './migrations/009_broadcasts.ts';
 import * as outreach from './migrations/010_outreach.ts';
 import * as dispatch from './migrations/011_dispatch.ts';
 import * as followUp from './migrations/012_follow_up.ts';
@@ -26,7 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_appeal_lifecycle': appealLifecycle,
   '006_surveys': surveys,
   '008_outreach_subscriptions': outreachSubscriptions,
-  // 009 is taken by the broadcasts of issue 7.
+  '009_broadcasts': broadcasts,
   '010_outreach': outreach,
   '011_dispatch': dispatch,
   '012_follow_up': followUp,

@@ -215,7 +215,45 @@ export type OutreachNoticesTable = {
   sent_at: Timestamp;
 };
 
+/** Who a broadcast goes to: the subscribers of some settlements, or every subscriber. */
+export type BroadcastSegment = { all: true } | { settlements: string[] };
+export type BroadcastStatus = 'running' | 'finished' | 'cancelled';
+
+/** A staff broadcast (issue 7); the counters follow the recipients ledger. */
+export type BroadcastsTable = {
+  id: Generated<number>;
+  created_by: string;
+  segment: Json<BroadcastSegment>;
+  text: string;
+  status: Generated<BroadcastStatus>;
+  total: Generated<number>;
+  sent: Generated<number>;
+  blocked: Generated<number>;
+  failed: Generated<number>;
+  created_at: Generated<Date>;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+};
+
+export type RecipientStatus = 'pending' | 'sending' | 'sent' | 'blocked' | 'failed';
+
+/** The broadcast ledger: one row per recipient. `claimed_at` is when a worker took it for sending. */
+export type BroadcastRecipientsTable = {
+  broadcast_id: number;
+  contact_id: number;
+  channel: string;
+  status: Generated<RecipientStatus>;
+  parts_sent: Generated<number>;
+  attempts: Generated<number>;
+  claimed_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  /** The kind of the last failure (blocked, rejected, transient, retry-after); never message content. */
+  error: string | null;
+};
+
 export type Database = {
+  broadcasts: BroadcastsTable;
+  broadcast_recipients: BroadcastRecipientsTable;
   appeal_events: AppealEventsTable;
   bookings: BookingsTable;
   inbound_events: InboundEventsTable;
@@ -241,3 +279,5 @@ export type NewAppeal = Insertable<AppealsTable>;
 export type Booking = Selectable<BookingsTable>;
 
 export type Survey = Selectable<SurveysTable>;
+
+export type Broadcast = Selectable<BroadcastsTable>;

@@ -247,6 +247,17 @@ export class FakeTelegram {
       .map((call) => call.payload);
   }
 
+  /**
+   * The most calls of `method` that arrived within any sliding `windowMs` (Telegram's "30 messages per
+   * second" is about every second, not calendar seconds). Every arrival counts, failed ones included.
+   */
+  maxInWindow(method: string, windowMs = 1000): number {
+    return maxInWindow(
+      this.callsOf(method).map((call) => call.at),
+      windowMs,
+    );
+  }
+
   /** Forgets the recorded calls (not faults, chats or updates). */
   clear(): void {
     this.calls.length = 0;
@@ -898,6 +909,18 @@ export class FakeTelegram {
   private remember(message: Message): void {
     this.messages.set(messageKey(message.chat.id, message.message_id), message);
   }
+}
+
+/** The most timestamps within any half-open window [t, t + windowMs) starting at one of them. */
+export function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let first = 0;
+  for (let last = 0; last < sorted.length; last++) {
+    while ((sorted[last] as number) - (sorted[first] as number) >= windowMs) first++;
+    best = Math.max(best, last - first + 1);
+  }
+  return best;
 }
 
 // ── Helpers ─────────────────────────────────────────────────────────────────────────────────────────────
