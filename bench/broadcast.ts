@@ -7,7 +7,8 @@ import { TelegramSender } from '../adapters/telegram/sender.ts';
 import { Translator } from '../bot/i18n.ts';
 import { Broadcaster, CHANNEL_LIMITS } from '../scheduler/broadcasts.ts';
 import { migrateToLatest, openDatabase } from '../storage/db.ts';
-import { FakeTelegram, maxInWindow } from '../test/support/fake-telegram.ts';
+import { maxInWindow } from '../test/support/fake-telegram.ts';
+import { RemoteFakeTelegram } from './fake-telegram-process.ts';
 
 /**
  * A staff broadcast to SUBSCRIBERS Telegram families against the fake Bot API on loopback, sent by WORKERS
@@ -29,7 +30,8 @@ export async function broadcastBench(): Promise<boolean> {
     process.env.DATABASE_URL ? { kind: 'postgres', url: process.env.DATABASE_URL } : { kind: 'pglite' },
   );
   await migrateToLatest(db);
-  const fake = await FakeTelegram.start();
+  // The fake runs in its own process: its clock then counts arrivals the way Telegram would.
+  const fake = await RemoteFakeTelegram.start();
   const prefix = `bench-bc-${process.pid}-${Date.now()}`;
 
   for (let start = 0; start < SUBSCRIBERS; start += 1000) {
@@ -46,7 +48,7 @@ export async function broadcastBench(): Promise<boolean> {
   }
 
   // When each send left (right after the send gate let it through), to tell our pacing from the jitter of
-  // the way to the server: the fake shares this busy process, so its arrival times bunch up when we stall.
+  // the way to the server.
   const departures: number[] = [];
   const telegramSender = () => {
     const inner = new TelegramSender(new Api(fake.token, { apiRoot: fake.apiRoot }), new Translator());
@@ -107,14 +109,13 @@ export async function broadcastBench(): Promise<boolean> {
   const cpu = process.cpuUsage(cpuBefore);
   for (const timer of injections) clearTimeout(timer);
 
-  const calls = fake.callsOf('sendMessage');
+  const seen = await fake.report();
   const delivered = new Map<string, number>();
-  for (const payload of fake.sent())
-    delivered.set(String(payload.chat_id), (delivered.get(String(payload.chat_id)) ?? 0) + 1);
+  for (const chatId of seen.okChatIds) delivered.set(chatId, (delivered.get(chatId) ?? 0) + 1);
   const okSends = [...delivered.values()].reduce((sum, n) => sum + n, 0);
-  const rateLimited = calls.filter((call) => call.fault?.kind === 'rateLimit').length;
+  const rateLimited = seen.rateLimited;
   const pausedSeconds = rateLimited * 1; // retry_after 1 s each
-  const times = calls.map((call) => call.at);
+  const times = seen.sendTimes;
   const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : seconds;
   const rate = okSends / span;
   const report = {

@@ -242,7 +242,16 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     expect(chat.lastReplies.at(-1)?.text).toContain('адрес');
 
     const contactId = result.status === 'processed' ? result.contactId : -1;
-    expect(alerts).toEqual([{ contactId, channel: 'web', signal: 'violence' }]);
+    expect(alerts).toEqual([{ id: expect.any(Number), contactId, channel: 'web', signal: 'violence' }]);
+    // The alert is an outbox row, stored in the same transaction as the reply.
+    const stored = await t.db
+      .selectFrom('urgent_alerts')
+      .selectAll()
+      .where('contact_id', '=', contactId)
+      .execute();
+    expect(stored.map((row) => [row.id, row.signal, row.posted_at])).toEqual([
+      [alerts[0]?.id, 'violence', null],
+    ]);
     expect(await committed).toContain('8-800-2000-122');
     const warning = lines.map((line) => JSON.parse(line)).find((entry) => entry.signal === 'violence');
     expect(warning).toMatchObject({ level: 40, contactId, signal: 'violence' });
