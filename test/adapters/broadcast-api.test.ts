@@ -84,7 +84,12 @@ describe('staff broadcast API', () => {
       expect((await app.inject({ method: 'GET', url: '/api/staff/broadcasts/1', headers })).statusCode).toBe(
         401,
       );
-      const cancel = await app.inject({ method: 'POST', url: '/api/staff/broadcasts/1/cancel', headers });
+      const cancel = await app.inject({
+        method: 'POST',
+        url: '/api/staff/broadcasts/1/cancel',
+        headers,
+        payload: {},
+      });
       expect(cancel.statusCode).toBe(401);
       expect(cancel.headers['www-authenticate']).toContain('Basic');
     }
@@ -131,7 +136,7 @@ describe('staff broadcast API', () => {
     const started = response.json();
     expect(started).toMatchObject({
       total: 2,
-      createdBy: 'dispatcher',
+      createdBy: 'web:dispatcher',
       segment: { settlements: ['gramoteino'] },
     });
     const url = `/api/staff/broadcasts/${started.id}`;
@@ -145,7 +150,7 @@ describe('staff broadcast API', () => {
     for (const contactId of subscribed) {
       expect((await messagesAfter(t.db, contactId, 0)).map((m) => m.body.text)).toEqual([text]);
     }
-    const cancel = await app.inject({ method: 'POST', url: `${url}/cancel`, headers: AUTH });
+    const cancel = await app.inject({ method: 'POST', url: `${url}/cancel`, headers: AUTH, payload: {} });
     expect(cancel.statusCode).toBe(409);
     const unknown = await app.inject({ method: 'GET', url: '/api/staff/broadcasts/9999', headers: AUTH });
     expect(unknown.statusCode).toBe(404);
@@ -153,6 +158,7 @@ describe('staff broadcast API', () => {
       method: 'POST',
       url: '/api/staff/broadcasts/9999/cancel',
       headers: AUTH,
+      payload: {},
     });
     expect(cancelUnknown.statusCode).toBe(404);
   });
