@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Dispatcher, DispatcherDirectory } from '../../config/dispatchers.ts';
+import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import type { BroadcastService } from '../../scheduler/broadcasts.ts';
-import { authenticate } from './dispatcher.ts';
+import { requireDispatcher } from './dispatcher.ts';
 
 export type BroadcastApiOptions = {
   /** Undefined when the service runs without Redis: broadcasts are then refused with a clear answer. */
@@ -52,20 +52,6 @@ const badRequest = (reply: FastifyReply, message: string) =>
 const notFound = (reply: FastifyReply) =>
   reply.code(404).send({ error: 'not_found', message: 'no broadcast with this id' });
 
-function requireLogin(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  directory: DispatcherDirectory,
-): Dispatcher | undefined {
-  const dispatcher = authenticate(request, directory);
-  if (dispatcher) return dispatcher;
-  void reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
-    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
-  return undefined;
-}
-
 /**
  * Staff broadcasts, behind the dispatcher login: start one (a text to the subscribers of some settlements, or
  * to all), watch its progress, cancel it. The text is never logged: it may be anything staff wrote.
@@ -79,7 +65,7 @@ export function registerBroadcastApi(app: FastifyInstance, options: BroadcastApi
     });
 
   app.post('/api/staff/broadcasts', async (request, reply) => {
-    const me = requireLogin(request, reply, options.directory);
+    const me = requireDispatcher(request, reply, options.directory);
     if (!me) return reply;
     const parsed = BroadcastBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, describeIssues(parsed.error));
@@ -92,7 +78,7 @@ export function registerBroadcastApi(app: FastifyInstance, options: BroadcastApi
   });
 
   app.get('/api/staff/broadcasts/:id', async (request, reply) => {
-    if (!requireLogin(request, reply, options.directory)) return reply;
+    if (!requireDispatcher(request, reply, options.directory)) return reply;
     const params = Params.safeParse(request.params);
     if (!params.success) return badRequest(reply, describeIssues(params.error));
     if (!broadcasts) return unavailable(reply);
@@ -100,7 +86,7 @@ export function registerBroadcastApi(app: FastifyInstance, options: BroadcastApi
   });
 
   app.post('/api/staff/broadcasts/:id/cancel', async (request, reply) => {
-    if (!requireLogin(request, reply, options.directory)) return reply;
+    if (!requireDispatcher(request, reply, options.directory)) return reply;
     const params = Params.safeParse(request.params);
     if (!params.success) return badRequest(reply, describeIssues(params.error));
     if (!broadcasts) return unavailable(reply);

@@ -21,6 +21,21 @@ export function authenticate(
   return directory.verify(login, password);
 }
 
+/** The acting dispatcher, or a 401 with the browser's login prompt (and undefined): every staff route's first line. */
+export function requireDispatcher(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  directory: DispatcherDirectory,
+): Dispatcher | undefined {
+  const dispatcher = authenticate(request, directory);
+  if (dispatcher) return dispatcher;
+  void reply
+    .code(401)
+    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
+    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
+  return undefined;
+}
+
 function deny(reply: FastifyReply) {
   return reply
     .code(401)

@@ -1,15 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CenterProfile } from '../../config/center.ts';
-import type { Dispatcher, DispatcherDirectory } from '../../config/dispatchers.ts';
+import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import { isQuietMoment } from '../../domain/follow-up.ts';
 import type { JobScheduler } from '../../scheduler/scheduler.ts';
 import { getAppeal } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
 import { setAgreedFollowUp } from '../../storage/follow-ups.ts';
-import { authenticate } from './dispatcher.ts';
+import { requireDispatcher } from './dispatcher.ts';
 
 export type FollowUpApiOptions = {
   db: Db;
@@ -44,20 +44,6 @@ function fail(reply: FastifyReply, code: number, error: string, message: string)
   return reply.code(code).send({ error, message });
 }
 
-function requireLogin(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  directory: DispatcherDirectory,
-): Dispatcher | undefined {
-  const dispatcher = authenticate(request, directory);
-  if (dispatcher) return dispatcher;
-  void reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
-    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
-  return undefined;
-}
-
 /**
  * `POST /api/staff/appeals/:id/follow-up {at}`: the time the dispatcher agreed with the family to ask how things
  * went (cases.md: «at the time agreed with the family»). It replaces the automatic 5-working-day follow-up
@@ -68,7 +54,7 @@ export function registerFollowUpApi(app: FastifyInstance, options: FollowUpApiOp
   const clock = options.clock ?? (() => new Date());
 
   app.post('/api/staff/appeals/:id/follow-up', async (request, reply) => {
-    const me = requireLogin(request, reply, options.directory);
+    const me = requireDispatcher(request, reply, options.directory);
     if (!me) return reply;
     const params = Params.safeParse(request.params);
     if (!params.success) return fail(reply, 400, 'bad_request', describeIssues(params.error));

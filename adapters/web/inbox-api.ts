@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import { appealHistory } from '../../storage/appeal-lifecycle.ts';
@@ -16,7 +16,7 @@ import {
   transcriptTail,
 } from '../../storage/inbox.ts';
 import type { Appeal, Booking } from '../../storage/schema.ts';
-import { authenticate } from './dispatcher.ts';
+import { requireDispatcher } from './dispatcher.ts';
 
 export type InboxApiOptions = {
   db: Db;
@@ -119,16 +119,6 @@ const routeItem = (booking: Booking) => ({
   format: booking.format,
 });
 
-function requireLogin(request: FastifyRequest, reply: FastifyReply, directory: DispatcherDirectory) {
-  const dispatcher = authenticate(request, directory);
-  if (dispatcher) return dispatcher;
-  void reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
-    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
-  return undefined;
-}
-
 /** A media type without parameters, lower-cased: "application/json; charset=utf-8" → "application/json". */
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
@@ -163,7 +153,7 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
   const clock = options.clock ?? (() => new Date());
 
   app.get('/api/staff/appeals', async (request, reply) => {
-    const me = requireLogin(request, reply, directory);
+    const me = requireDispatcher(request, reply, directory);
     if (!me) return reply;
     const query = ListQuery.safeParse(request.query ?? {});
     if (!query.success) return reply.code(400).send({ error: 'bad_request', message: describe(query.error) });
@@ -196,7 +186,7 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
 
   // "Seen, someone is on it": the crisis banner goes away for everyone; who acknowledged it is kept.
   app.post('/api/staff/urgent/:id/ack', async (request, reply) => {
-    const me = requireLogin(request, reply, directory);
+    const me = requireDispatcher(request, reply, directory);
     if (!me) return reply;
     const params = DetailParams.safeParse(request.params);
     if (!params.success)
@@ -211,7 +201,7 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
   });
 
   app.get('/api/staff/appeals/:id', async (request, reply) => {
-    if (!requireLogin(request, reply, directory)) return reply;
+    if (!requireDispatcher(request, reply, directory)) return reply;
     const params = DetailParams.safeParse(request.params);
     if (!params.success)
       return reply.code(400).send({ error: 'bad_request', message: describe(params.error) });

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OutreachSweepResult } from '../../bot/outreach-notices.ts';
 import { type CenterProfile, TimeRange } from '../../config/center.ts';
-import type { Dispatcher, DispatcherDirectory } from '../../config/dispatchers.ts';
+import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import {
   changeTargets,
   findSettlement,
@@ -14,7 +14,7 @@ import {
 } from '../../domain/outreach.ts';
 import type { Db } from '../../storage/db.ts';
 import { addChange, changesFrom, subscriberCounts } from '../../storage/outreach.ts';
-import { authenticate } from './dispatcher.ts';
+import { requireDispatcher } from './dispatcher.ts';
 
 export type OutreachApiOptions = {
   db: Db;
@@ -71,20 +71,6 @@ const describeIssues = (error: z.ZodError) =>
 const fail = (reply: FastifyReply, code: number, error: string, message: string) =>
   reply.code(code).send({ error, message });
 
-function requireLogin(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  directory: DispatcherDirectory,
-): Dispatcher | undefined {
-  const dispatcher = authenticate(request, directory);
-  if (dispatcher) return dispatcher;
-  void reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
-    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
-  return undefined;
-}
-
 /**
  * Staff changes of the outreach schedule, behind the dispatcher login: cancel a visit, change its date, hours or
  * place, add an extra date (e.g. for the mobile point «по договорённости»), list the visits ahead. Each change
@@ -96,7 +82,7 @@ export function registerOutreachApi(app: FastifyInstance, options: OutreachApiOp
   const today = () => DateTime.fromJSDate(clock()).setZone(center.timeZone).toISODate() ?? '';
 
   app.get('/api/staff/outreach/visits', async (request, reply) => {
-    if (!requireLogin(request, reply, options.directory)) return reply;
+    if (!requireDispatcher(request, reply, options.directory)) return reply;
     const query = z
       .object({
         from: calendarDate('from').optional(),
@@ -173,7 +159,7 @@ export function registerOutreachApi(app: FastifyInstance, options: OutreachApiOp
   }
 
   app.post('/api/staff/outreach/cancellations', async (request, reply) => {
-    const me = requireLogin(request, reply, options.directory);
+    const me = requireDispatcher(request, reply, options.directory);
     if (!me) return reply;
     const body = CancelBody.safeParse(request.body ?? {});
     if (!body.success) return fail(reply, 400, 'bad_request', describeIssues(body.error));
@@ -181,7 +167,7 @@ export function registerOutreachApi(app: FastifyInstance, options: OutreachApiOp
   });
 
   app.post('/api/staff/outreach/changes', async (request, reply) => {
-    const me = requireLogin(request, reply, options.directory);
+    const me = requireDispatcher(request, reply, options.directory);
     if (!me) return reply;
     const body = ChangeBody.safeParse(request.body ?? {});
     if (!body.success) return fail(reply, 400, 'bad_request', describeIssues(body.error));
@@ -189,7 +175,7 @@ export function registerOutreachApi(app: FastifyInstance, options: OutreachApiOp
   });
 
   app.post('/api/staff/outreach/extra-dates', async (request, reply) => {
-    const me = requireLogin(request, reply, options.directory);
+    const me = requireDispatcher(request, reply, options.directory);
     if (!me) return reply;
     const body = ExtraBody.safeParse(request.body ?? {});
     if (!body.success) return fail(reply, 400, 'bad_request', describeIssues(body.error));

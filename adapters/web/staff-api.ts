@@ -16,7 +16,7 @@ import { getContact } from '../../storage/contacts.ts';
 import type { Db } from '../../storage/db.ts';
 import type { Booking } from '../../storage/schema.ts';
 import { appealsForReport } from '../../storage/surveys.ts';
-import { authenticate } from './dispatcher.ts';
+import { requireDispatcher } from './dispatcher.ts';
 
 export type StaffApiOptions = {
   db: Db;
@@ -83,19 +83,14 @@ const describeIssues = (error: z.ZodError) =>
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
     .join('; ');
 
-/** The acting dispatcher, or a 401 (with the browser's login prompt) and undefined. */
+/** The acting dispatcher as a desk actor, or a 401 (with the browser's login prompt) and undefined. */
 function requireLogin(
   request: FastifyRequest,
   reply: FastifyReply,
   directory: DispatcherDirectory,
 ): DeskActor | undefined {
-  const dispatcher = authenticate(request, directory);
-  if (dispatcher) return { dispatcher, via: 'web' };
-  void reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
-    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
-  return undefined;
+  const dispatcher = requireDispatcher(request, reply, directory);
+  return dispatcher ? { dispatcher, via: 'web' } : undefined;
 }
 
 const bookingRoleOf = (role: Specialist['role']): BookingRole =>
