@@ -11,6 +11,7 @@ import {
   FOLLOW_UP_KINDS,
   FollowUpJob,
   type FollowUpKind,
+  JOB_OPTIONS,
   jobIds,
   QUEUES,
 } from './jobs.ts';
@@ -21,13 +22,6 @@ import {
  */
 export type FollowUpOutcome = { postponeUntil?: Date } | undefined;
 export type FollowUpHandler = (kind: FollowUpKind, id: number) => Promise<FollowUpOutcome>;
-
-const JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
 
 export type FollowUpQueueOptions = {
   connection: Redis;

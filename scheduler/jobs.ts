@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/** Retries and retention shared by all jobs of every queue: a failed job is kept a week for diagnosis. */
+export const JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
 /** Queue names. One queue per concern keeps priorities and rate limits independent. */
 export const QUEUES = { sla: 'sla', reminders: 'reminders', followUps: 'follow-ups' } as const;
 

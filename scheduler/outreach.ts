@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { OutreachSweepResult } from '../bot/outreach-notices.ts';
 import type { CenterProfile } from '../config/center.ts';
+import { JOB_OPTIONS } from './jobs.ts';
 import { createRedis } from './redis.ts';
 
 export const OUTREACH_QUEUE = 'outreach';
@@ -21,13 +22,6 @@ export type OutreachSchedulerOptions = {
   /** Cron patterns instead of the profile's times (tests: every second). */
   patterns?: Partial<Record<keyof typeof OUTREACH_SCHEDULERS, string>>;
 };
-
-const JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
 
 /** "18:00" → "0 18 * * *" (minute, hour; every day). */
 export const dailyPattern = (time: string): string => {

@@ -12,6 +12,7 @@ import {
   BookingReminderJob,
   type BookingReminderKind,
   CallbackDeadlineJob,
+  JOB_OPTIONS,
   jobIds,
   QUEUES,
   REMINDER_JOB_NAMES,
@@ -56,14 +57,6 @@ export type JobScheduler = {
 };
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/** Retries and retention shared by all jobs: a failed job is kept a week for diagnosis. */
-const JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: true,
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
 
 /** Ledger columns of the bookings table, per reminder kind. */
 const LEDGER = {
