@@ -5,6 +5,7 @@ import type { JobScheduler } from '../scheduler/scheduler.ts';
 import {
   type AppealAction,
   type AppealResult,
+  noteAppealEvent,
   type TransitionResult,
   transitionAppeal,
 } from '../storage/appeal-lifecycle.ts';
@@ -161,18 +162,11 @@ export class Desk {
     ]);
     if (!sent) return { ok: false, reason: 'no_contact' };
     // The history records that a reply went out and who wrote it, not its words (the transcript keeps those).
-    await this.deps.db
-      .insertInto('appeal_events')
-      .values({
-        appeal_id: appeal.id,
-        at: this.clock(),
-        actor: actorKey(actor),
-        action: 'reply',
-        from_status: appeal.status,
-        to_status: appeal.status,
-        note: null,
-      })
-      .execute();
+    await noteAppealEvent(this.deps.db, appeal, {
+      at: this.clock(),
+      actor: actorKey(actor),
+      action: 'reply',
+    });
     this.announce({ kind: 'reply', appeal, actor, text });
     return { ok: true, took };
   }
@@ -190,18 +184,12 @@ export class Desk {
     if (appeal.contact_id === null) return { ok: false, reason: 'no_contact' };
     if (item.startsAt.getTime() <= now.getTime()) return { ok: false, reason: 'in_the_past' };
     const booking = await this.bookRouteItem(appeal.contact_id, appeal.id, item);
-    await db
-      .insertInto('appeal_events')
-      .values({
-        appeal_id: appeal.id,
-        at: now,
-        actor: actorKey(actor),
-        action: 'route',
-        from_status: appeal.status,
-        to_status: appeal.status,
-        note: `booking ${booking.id}`,
-      })
-      .execute();
+    await noteAppealEvent(db, appeal, {
+      at: now,
+      actor: actorKey(actor),
+      action: 'route',
+      note: `booking ${booking.id}`,
+    });
     logger.info({ appealId, bookingId: booking.id, via: actor.via }, 'route-sheet item added');
     this.announce({ kind: 'route', appeal, actor, booking });
     return { ok: true, booking };

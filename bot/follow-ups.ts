@@ -4,6 +4,7 @@ import { followUpMoment, outsideQuietHours } from '../domain/follow-up.ts';
 import { progressQuestion } from '../flows/progress.ts';
 import type { FollowUpHandler, FollowUpOutcome } from '../scheduler/follow-up-queue.ts';
 import type { JobScheduler } from '../scheduler/scheduler.ts';
+import { noteAppealEvent } from '../storage/appeal-lifecycle.ts';
 import { getAppeal } from '../storage/appeals.ts';
 import type { Db } from '../storage/db.ts';
 import {
@@ -77,18 +78,12 @@ export async function sendFollowUp(deps: FollowUpDeps, appealId: number): Promis
     throw error;
   }
   if (!sent) return undefined;
-  await db
-    .insertInto('appeal_events')
-    .values({
-      appeal_id: appeal.id,
-      at: now,
-      actor: 'system',
-      action: 'follow-up',
-      from_status: appeal.status,
-      to_status: appeal.status,
-      note: appeal.follow_up_agreed ? 'agreed' : 'after visit',
-    })
-    .execute();
+  await noteAppealEvent(db, appeal, {
+    at: now,
+    actor: 'system',
+    action: 'follow-up',
+    note: appeal.follow_up_agreed ? 'agreed' : 'after visit',
+  });
   deps.logger?.info({ appealId }, 'follow-up question sent');
   return undefined;
 }

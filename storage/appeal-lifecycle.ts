@@ -82,3 +82,26 @@ export async function transitionAppeal(
 export async function appealHistory(db: Db, id: number) {
   return db.selectFrom('appeal_events').selectAll().where('appeal_id', '=', id).orderBy('id').execute();
 }
+
+/**
+ * An event that leaves the status as it is (a reply, a route item, a follow-up, the family's progress answer):
+ * appended to the same history as the status changes, with the status it happened in.
+ */
+export async function noteAppealEvent(
+  db: Db,
+  appeal: Pick<Appeal, 'id' | 'status'>,
+  event: { at: Date; actor: string; action: string; note?: string | null },
+): Promise<void> {
+  await db
+    .insertInto('appeal_events')
+    .values({
+      appeal_id: appeal.id,
+      at: event.at,
+      actor: event.actor,
+      action: event.action,
+      from_status: appeal.status,
+      to_status: appeal.status,
+      note: event.note ?? null,
+    })
+    .execute();
+}

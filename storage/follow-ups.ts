@@ -1,4 +1,5 @@
 import type { ProgressAnswer } from '../domain/follow-up.ts';
+import { noteAppealEvent } from './appeal-lifecycle.ts';
 import type { Db } from './db.ts';
 import type { Appeal } from './schema.ts';
 
@@ -59,18 +60,11 @@ export async function setAgreedFollowUp(
       .where('id', '=', appealId)
       .returning('status')
       .executeTakeFirstOrThrow();
-    await tx
-      .insertInto('appeal_events')
-      .values({
-        appeal_id: appealId,
-        at: now,
-        actor,
-        action: 'follow-up-agreed',
-        from_status: appeal.status,
-        to_status: appeal.status,
-        note: at.toISOString(),
-      })
-      .execute();
+    await noteAppealEvent(
+      tx,
+      { id: appealId, status: appeal.status },
+      { at: now, actor, action: 'follow-up-agreed', note: at.toISOString() },
+    );
   });
 }
 
@@ -153,18 +147,7 @@ export async function recordProgress(
   answer: ProgressAnswer,
   now: Date,
 ): Promise<void> {
-  await db
-    .insertInto('appeal_events')
-    .values({
-      appeal_id: appeal.id,
-      at: now,
-      actor: 'family',
-      action: 'progress',
-      from_status: appeal.status,
-      to_status: appeal.status,
-      note: answer,
-    })
-    .execute();
+  await noteAppealEvent(db, appeal, { at: now, actor: 'family', action: 'progress', note: answer });
 }
 
 /** The family's own words about progress (personal data: stored only after consent, never logged). */
@@ -174,18 +157,12 @@ export async function recordProgressComment(
   text: string,
   now: Date,
 ): Promise<void> {
-  await db
-    .insertInto('appeal_events')
-    .values({
-      appeal_id: appeal.id,
-      at: now,
-      actor: 'family',
-      action: 'progress-comment',
-      from_status: appeal.status,
-      to_status: appeal.status,
-      note: text.trim().slice(0, 2000),
-    })
-    .execute();
+  await noteAppealEvent(db, appeal, {
+    at: now,
+    actor: 'family',
+    action: 'progress-comment',
+    note: text.trim().slice(0, 2000),
+  });
 }
 
 /** Deletion on request: the family's own words go; that an answer was given stays (anonymous reports). */
