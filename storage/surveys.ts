@@ -102,23 +102,6 @@ export async function setSurveyComment(db: Db, surveyId: number, comment: string
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Unfinished surveys sent before `olderThan`, not yet reminded, whose family can still be reached. */
-export async function surveysNeedingReminder(db: Db, olderThan: Date): Promise<Survey[]> {
-  return db
-    .selectFrom('surveys')
-    .selectAll()
-    .where('completed_at', 'is', null)
-    .where('reminded_at', 'is', null)
-    .where('contact_id', 'is not', null)
-    .where('sent_at', '<', olderThan)
-    .orderBy('id')
-    .execute();
-}
-
-export async function markReminded(db: Db, surveyId: number, now: Date): Promise<void> {
-  await db.updateTable('surveys').set({ reminded_at: now }).where('id', '=', surveyId).execute();
-}
-
 /** What the reports need of an appeal: no names, phones or street addresses. */
 export type ReportAppeal = {
   id: number;
