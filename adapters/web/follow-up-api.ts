@@ -10,6 +10,7 @@ import { getAppeal } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
 import { setAgreedFollowUp } from '../../storage/follow-ups.ts';
 import { requireDispatcher } from './dispatcher.ts';
+import { describeIssues } from './validation.ts';
 
 export type FollowUpApiOptions = {
   db: Db;
@@ -34,11 +35,6 @@ const Body = z.object({
         : 'at must be an ISO date-time with an offset, e.g. 2026-12-01T10:00:00+07:00',
   }),
 });
-
-const describeIssues = (error: z.ZodError) =>
-  error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
-    .join('; ');
 
 function fail(reply: FastifyReply, code: number, error: string, message: string) {
   return reply.code(code).send({ error, message });

@@ -15,6 +15,7 @@ import {
 import type { Db } from '../../storage/db.ts';
 import { addChange, changesFrom, subscriberCounts } from '../../storage/outreach.ts';
 import { requireDispatcher } from './dispatcher.ts';
+import { describeIssues } from './validation.ts';
 
 export type OutreachApiOptions = {
   db: Db;
@@ -62,11 +63,6 @@ const ChangeBody = z
     path: ['newDate'],
   });
 const ExtraBody = z.object({ ...Common, hours: Hours, place: Place.optional() });
-
-const describeIssues = (error: z.ZodError) =>
-  error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
-    .join('; ');
 
 const fail = (reply: FastifyReply, code: number, error: string, message: string) =>
   reply.code(code).send({ error, message });

@@ -17,6 +17,7 @@ import type { Db } from '../../storage/db.ts';
 import type { Booking } from '../../storage/schema.ts';
 import { appealsForReport } from '../../storage/surveys.ts';
 import { requireDispatcher } from './dispatcher.ts';
+import { describeIssues } from './validation.ts';
 
 export type StaffApiOptions = {
   db: Db;
@@ -77,11 +78,6 @@ export type RouteItemBody = z.infer<typeof RouteItemBody>;
 function badRequest(reply: FastifyReply, message: string) {
   return reply.code(400).send({ error: 'bad_request', message });
 }
-
-const describeIssues = (error: z.ZodError) =>
-  error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message)
-    .join('; ');
 
 /** The acting dispatcher as a desk actor, or a 401 (with the browser's login prompt) and undefined. */
 function requireLogin(
