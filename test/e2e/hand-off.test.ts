@@ -306,6 +306,14 @@ describe('hand-off from the web chat to the dispatchers and back', () => {
     expect((await family.outTexts()).join('\n')).not.toContain('/route');
   });
 
+  it('6c. the family reports progress from the menu; «нужна помощь» reaches the staff chat', async () => {
+    await family.say('/menu');
+    await family.tap('Сообщить о результате');
+    await family.tap('Нужна помощь');
+    await waitForStaffPost(`№ ${number}: семья просит помощи специалиста`);
+    await family.tap('Пропустить');
+  });
+
   it('7. closing with a result from Telegram sends the survey; the family answers; the report counts it', async () => {
     const card = await cardMessageId();
     await webhook(fake.callbackUpdate(STAFF_CHAT, `st:close:${appealId}`, card, { id: DISPATCHER_TG }));
