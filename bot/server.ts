@@ -96,6 +96,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       logger: deps.logger,
       center: deps.center,
       scheduler: deps.scheduler ?? noScheduler,
+      clock: deps.clock,
     });
   registerStaffJsonGuard(app);
   await registerDispatcherPage(app, { directory });
@@ -108,6 +109,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     directory,
     desk,
     logger: deps.logger,
+    clock: deps.clock,
   });
   const notices = new OutreachNotices({ ...deps, clock: deps.clock });
   registerOutreachApi(app, {
@@ -124,6 +126,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     scheduler: deps.scheduler ?? noScheduler,
     directory,
     logger: deps.logger,
+    clock: deps.clock,
   });
   registerBroadcastApi(app, {
     broadcasts: deps.broadcasts,

@@ -55,6 +55,8 @@ describe('follow-up after a visit and progress reports in chat', () => {
       logger: silentLogger,
       dispatcherPassword: PASSWORD,
       scheduler,
+      // The staff APIs check "in the future" against this clock, not the machine's: fixed dates stay valid.
+      clock: () => NOW,
     });
   });
   afterAll(async () => {
