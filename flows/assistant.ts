@@ -58,7 +58,16 @@ import { msg } from './types.ts';
  * (new state, messages, effects). The runtime persists the state, so a conversation resumes after a restart.
  */
 
-const PROMPT_STEPS = ['menu', 'story', 'consent', 'knownConfirm', 'confirm', 'edit', 'resume', 'deleteConfirm'] as const;
+const PROMPT_STEPS = [
+  'menu',
+  'story',
+  'consent',
+  'knownConfirm',
+  'confirm',
+  'edit',
+  'resume',
+  'deleteConfirm',
+] as const;
 
 export const ConversationStateSchema = z.object({
   v: z.literal(1),
@@ -181,7 +190,10 @@ const resumeQuestion = (): OutboundMessage => ({
 /** «Чем я могу Вам помочь?» — the script's first question, answered in the family's own words. */
 const storyQuestion = (): OutboundMessage => ({
   parts: [msg('ask-story')],
-  buttons: [[{ label: msg('button-skip'), payload: 'story:skip' }], [{ label: msg('button-cancel'), payload: 'nav:cancel' }]],
+  buttons: [
+    [{ label: msg('button-skip'), payload: 'story:skip' }],
+    [{ label: msg('button-cancel'), payload: 'nav:cancel' }],
+  ],
 });
 
 /** A returning family: the data of its last appeal, to confirm rather than retype. */
@@ -205,7 +217,10 @@ function suggestedPurposeQuestion(state: ConversationState, ctx: FlowContext): O
   return {
     ...base,
     parts: [msg('purpose-suggested', { purpose }), ...base.parts],
-    buttons: [[{ label: msg('purpose-suggested-yes'), payload: `purpose:${purpose}` }], ...(base.buttons ?? [])],
+    buttons: [
+      [{ label: msg('purpose-suggested-yes'), payload: `purpose:${purpose}` }],
+      ...(base.buttons ?? []),
+    ],
   };
 }
 
@@ -406,7 +421,9 @@ function handleCommand(
     case 'start':
       // «/start» greets wherever the family is; an intake in progress is offered to be continued.
       if (intakeInProgress(state) || state.step === 'resume') {
-        const pausedAt = (state.step === 'resume' ? state.pausedAt : state.step) as ConversationState['pausedAt'];
+        const pausedAt = (
+          state.step === 'resume' ? state.pausedAt : state.step
+        ) as ConversationState['pausedAt'];
         return reply({ ...state, step: 'resume', pausedAt }, [
           { parts: [msg('greeting', centerArgs(ctx))] },
           resumeQuestion(),
@@ -421,10 +438,7 @@ function handleCommand(
       if (state.step === 'resume') return reply(state, [resumeQuestion()]);
       return reply(initialState(), [menuMessage([msg('menu-prompt')])]);
     case 'cancel':
-      if (
-        intakeInProgress(state) ||
-        ['resume', 'consent', 'story', 'knownConfirm'].includes(state.step)
-      ) {
+      if (intakeInProgress(state) || ['resume', 'consent', 'story', 'knownConfirm'].includes(state.step)) {
         // The draft holds personal data; cancelling drops it rather than keeping it "just in case".
         return reply(initialState(), [menuMessage([msg('intake-cancelled')])]);
       }
@@ -484,7 +498,11 @@ type IntakeStart = { story?: string; purpose?: Purpose; callback?: boolean };
  * The intake as the phone script has it: the family's own words first («чем я могу Вам помочь?»), then the
  * short consent, then only what is not known yet — a returning family confirms its stored data instead.
  */
-function startIntake(ctx: FlowContext, start: IntakeStart = {}, base: ConversationState = initialState()): Result {
+function startIntake(
+  ctx: FlowContext,
+  start: IntakeStart = {},
+  base: ConversationState = initialState(),
+): Result {
   const fresh: ConversationState = {
     ...initialState(),
     booking: base.booking,
@@ -509,9 +527,11 @@ function afterStory(state: ConversationState, story: string | undefined, ctx: Fl
     return reply(next, [consentQuestion(ctx)]);
   }
   const draft = story ? { ...state.draft, needText: story.slice(0, 2000) } : state.draft;
-  return reply({ ...state, draft, pendingText: undefined, pendingFor: undefined, step: 'name' }, [], [
-    { type: 'loadKnownData' },
-  ]);
+  return reply(
+    { ...state, draft, pendingText: undefined, pendingFor: undefined, step: 'name' },
+    [],
+    [{ type: 'loadKnownData' }],
+  );
 }
 
 function onStory(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
@@ -534,7 +554,14 @@ function onKnownData(state: ConversationState, known: Draft | undefined, ctx: Fl
   return reply(next, [intro, currentQuestion(next, ctx)]);
 }
 
-const PERSONAL_FIELDS = ['fullName', 'address', 'maritalStatus', 'minorChildren', 'birthDate', 'phone'] as const;
+const PERSONAL_FIELDS = [
+  'fullName',
+  'address',
+  'maritalStatus',
+  'minorChildren',
+  'birthDate',
+  'phone',
+] as const;
 
 function onKnownConfirm(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
   const answer = buttonAnswer(event, 'known') ?? consentFromText(event);
@@ -565,7 +592,12 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
   if (event.type === 'button' && event.payload.startsWith('topic:')) {
     const intent = event.payload.slice(6);
     if (!TOPIC_LABELS[intent]) return reply(state, [menuMessage([msg('error-stale-button')])]);
-    return fromFreeText(state, state.pendingText ?? '', { intent, score: 1, alternatives: [], entities: {}, articles: [] }, ctx);
+    return fromFreeText(
+      state,
+      state.pendingText ?? '',
+      { intent, score: 1, alternatives: [], entities: {}, articles: [] },
+      ctx,
+    );
   }
   if (event.type === 'button' && event.payload.startsWith('kb:')) {
     const article = ctx.navigator?.article(event.payload.slice(3), ctx.locale);
@@ -574,7 +606,8 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
   }
   if (event.type === 'text' && event.understanding) {
     const { intent, entities } = event.understanding;
-    const other = intent?.startsWith('outreach') || (!intent && entities.settlement) ? 'outreach' : (intent ?? undefined);
+    const other =
+      intent?.startsWith('outreach') || (!intent && entities.settlement) ? 'outreach' : (intent ?? undefined);
     const outreach = onOutreachText(state, event.text, ctx, other);
     if (outreach) return outreach;
     return fromFreeText(state, event.text, event.understanding, ctx);
@@ -616,9 +649,14 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
 }
 
 /** Booking needs to know who the family is: without consent it starts with the intake (consent first). */
-function beginBooking(state: ConversationState, action: Extract<MenuAction, { kind: 'book' }>, ctx: FlowContext): Result {
+function beginBooking(
+  state: ConversationState,
+  action: Extract<MenuAction, { kind: 'book' }>,
+  ctx: FlowContext,
+): Result {
   if (!ctx.hasConsent) {
-    const purpose = action.role === 'lawyer' ? 'lawyer' : action.role === 'psychologist' ? 'psychologist' : undefined;
+    const purpose =
+      action.role === 'lawyer' ? 'lawyer' : action.role === 'psychologist' ? 'psychologist' : undefined;
     return startIntake(ctx, { story: '', purpose }, state);
   }
   return startBooking({ ...state, misses: undefined }, action.role, state.booking?.appealId, action.date);
@@ -633,13 +671,22 @@ function fromFreeText(
 ): Result {
   const outcome = routeFreeText(state, text, understanding, ctx);
   if ('result' in outcome) return outcome.result;
-  const calm: ConversationState = { ...state, misses: undefined, pendingText: undefined, pendingFor: undefined };
+  const calm: ConversationState = {
+    ...state,
+    misses: undefined,
+    pendingText: undefined,
+    pendingFor: undefined,
+  };
   const { action } = outcome;
   switch (action.kind) {
     case 'greet':
       return reply(calm, [menuMessage([msg('greeting', centerArgs(ctx))])]);
     case 'intake':
-      return startIntake(ctx, { story: action.story, purpose: action.purpose, callback: action.callback }, calm);
+      return startIntake(
+        ctx,
+        { story: action.story, purpose: action.purpose, callback: action.callback },
+        calm,
+      );
     case 'book':
       return beginBooking(calm, action, ctx);
     case 'bookings':
@@ -701,11 +748,24 @@ function afterQuestion(
   event: Extract<FlowEvent, { type: 'questionAsked' }>,
   ctx: FlowContext,
 ): Result {
-  const calm: ConversationState = { ...state, misses: undefined, pendingText: undefined, pendingFor: undefined };
+  const calm: ConversationState = {
+    ...state,
+    misses: undefined,
+    pendingText: undefined,
+    pendingFor: undefined,
+  };
   if (event.forwarded) return reply(calm, []);
-  const due = event.dueAt ? relativeMomentArgs(new Date(event.dueAt), ctx.now, ctx.center.timeZone) : answerExpectedArgs(ctx);
+  const due = event.dueAt
+    ? relativeMomentArgs(new Date(event.dueAt), ctx.now, ctx.center.timeZone)
+    : answerExpectedArgs(ctx);
   return reply(calm, [
-    menuMessage([msg('question-asked', { number: event.number, ...due, open: isWorkingTime(ctx.now, ctx.center) ? 'yes' : 'no' })]),
+    menuMessage([
+      msg('question-asked', {
+        number: event.number,
+        ...due,
+        open: isWorkingTime(ctx.now, ctx.center) ? 'yes' : 'no',
+      }),
+    ]),
   ]);
 }
 
@@ -907,7 +967,10 @@ function afterSubmit(
       { parts: [msg('appeal-accepted', { number }), msg(nextKey, args)] },
       {
         ...menu,
-        buttons: [[{ label: msg('book-offer-button'), payload: `menu:book:${role}` }], ...(menu.buttons ?? [])],
+        buttons: [
+          [{ label: msg('book-offer-button'), payload: `menu:book:${role}` }],
+          ...(menu.buttons ?? []),
+        ],
       },
     ]);
   }

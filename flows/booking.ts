@@ -373,7 +373,9 @@ export function onBookingResult(
         }
         const day = DateTime.fromISO(wanted).setLocale(ctx.locale).toFormat('cccc, dd.MM');
         const question = dayQuestion(next.booking, ctx);
-        return reply(next, [{ ...question, parts: [msg('book-wanted-day-full', { day }), ...question.parts] }]);
+        return reply(next, [
+          { ...question, parts: [msg('book-wanted-day-full', { day }), ...question.parts] },
+        ]);
       }
       return reply(next, [dayQuestion(next.booking, ctx)]);
     }

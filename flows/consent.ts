@@ -26,7 +26,10 @@ const consentButtons = (withMore: boolean) => [
  * The consent, short: three lines and «Подробнее» for the full text (both carry the version the person agrees
  * to). `purpose` says what it is for: an appeal, or a question for a dispatcher.
  */
-export const consentQuestion = (ctx: FlowContext, purpose: 'appeal' | 'question' = 'appeal'): OutboundMessage => ({
+export const consentQuestion = (
+  ctx: FlowContext,
+  purpose: 'appeal' | 'question' = 'appeal',
+): OutboundMessage => ({
   parts: [msg('consent-text', { ...centerArgs(ctx), version: ctx.center.consent.version, purpose })],
   buttons: consentButtons(true),
 });

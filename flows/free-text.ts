@@ -89,7 +89,9 @@ export function routeFreeText(
       return { action: { kind: 'greet' } };
     case 'thanks':
     case 'goodbye':
-      return { result: reply(calm, [withMenu([msg(intent === 'thanks' ? 'reply-thanks' : 'reply-goodbye')])]) };
+      return {
+        result: reply(calm, [withMenu([msg(intent === 'thanks' ? 'reply-thanks' : 'reply-goodbye')])]),
+      };
     case 'presence':
       return { result: reply(calm, [withMenu([msg('reply-presence', presenceArgs(ctx))])]) };
     case 'appeal.new':
@@ -209,9 +211,11 @@ function appealStatus(state: ConversationState, text: string, ctx: FlowContext):
 export function toDispatcher(state: ConversationState, text: string, ctx: FlowContext): Result {
   const open = ctx.openAppeal;
   if (open) {
-    return reply({ ...state, misses: undefined, pendingText: undefined }, [
-      withMenu([msg('forwarded-to-appeal', { number: open.number })]),
-    ], [{ type: 'askDispatcher', text, appealId: open.id }]);
+    return reply(
+      { ...state, misses: undefined, pendingText: undefined },
+      [withMenu([msg('forwarded-to-appeal', { number: open.number })])],
+      [{ type: 'askDispatcher', text, appealId: open.id }],
+    );
   }
   return { ...askQuestion({ ...state, misses: undefined }, text, ctx) };
 }
@@ -223,15 +227,20 @@ export function toDispatcher(state: ConversationState, text: string, ctx: FlowCo
 export function askQuestion(state: ConversationState, text: string, ctx: FlowContext): Result {
   const next: ConversationState = { ...state, pendingText: text, pendingFor: 'question' };
   if (!ctx.hasConsent) return reply({ ...next, step: 'consent' }, [consentQuestion(ctx, 'question')]);
-  return reply({ ...next, pendingText: undefined, pendingFor: undefined }, [], [
-    { type: 'askDispatcher', text },
-  ]);
+  return reply(
+    { ...next, pendingText: undefined, pendingFor: undefined },
+    [],
+    [{ type: 'askDispatcher', text }],
+  );
 }
 
 /** When a dispatcher will answer a question: within the promise, in working hours. */
 export function answerExpectedArgs(ctx: FlowContext) {
   const due = addWorkingMinutes(ctx.now, ctx.center.callbackPromiseMinutes, ctx.center);
-  return { ...relativeMomentArgs(due, ctx.now, ctx.center.timeZone), open: isWorkingTime(ctx.now, ctx.center) ? 'yes' : 'no' };
+  return {
+    ...relativeMomentArgs(due, ctx.now, ctx.center.timeZone),
+    open: isWorkingTime(ctx.now, ctx.center) ? 'yes' : 'no',
+  };
 }
 
 /**
@@ -251,7 +260,10 @@ function notUnderstood(
   const topics = topicButtons(understanding, ctx);
   if (misses >= 2) {
     return reply(kept, [
-      { parts: [msg('fallback-offer-dispatcher')], buttons: [[dispatcherButton()], ...topics.map((b) => [b]), menuRow()] },
+      {
+        parts: [msg('fallback-offer-dispatcher')],
+        buttons: [[dispatcherButton()], ...topics.map((b) => [b]), menuRow()],
+      },
     ]);
   }
   return reply(kept, [
