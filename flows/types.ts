@@ -19,10 +19,43 @@ export type OutboundMessage = {
   requestPhone?: boolean;
 };
 
+/** Specialist roles a family can name in free text («к юристу», «психолог»). */
+export type RoleEntity = 'lawyer' | 'psychologist' | 'other';
+
+/**
+ * What the understanding layer read in a free text. The runtime computes it (classifier, entity extraction,
+ * knowledge-base search are async and need the database) and hands it to the flow with the text, so flows stay
+ * pure and never import the NLU library. Absent in flow tests that do not need it and for commands.
+ */
+export type Understanding = {
+  /** The best intent (see `nlu/README.md` for the catalogue), or undefined below the confidence threshold. */
+  intent?: string;
+  /** The classifier's score of the best intent, 0–1. */
+  score: number;
+  /** The closest intents, best first (at most three), above a floor: the "did you mean" buttons. */
+  alternatives: Array<{ intent: string; score: number }>;
+  entities: {
+    role?: RoleEntity;
+    /** Canonical name of a settlement of the center's outreach schedule, from any word form. */
+    settlement?: string;
+    /** A local calendar date (YYYY-MM-DD, the center's zone) named in the text: «завтра», «в четверг». */
+    date?: string;
+    /** A local time (HH:MM) or part of the day named in the text. */
+    time?: string;
+    dayPart?: 'morning' | 'afternoon' | 'evening';
+    /** services[].id of the center profile. */
+    service?: string;
+    /** Family situation codes: large_family, single_parent, disability, svo, low_income, foster, expecting. */
+    situations?: string[];
+  };
+  /** Navigator articles matching the text, best first (PostgreSQL full-text search combined with the classifier). */
+  articles: Array<{ id: string; score: number }>;
+};
+
 /** What a person did, after the adapter translated the platform update. */
 export type UserEvent =
   | { type: 'start' }
-  | { type: 'text'; text: string }
+  | { type: 'text'; text: string; understanding?: Understanding }
   | { type: 'button'; payload: string }
   | { type: 'contact'; phone: string }
   /** A photo, sticker, voice message…: answered politely, never stored. */
