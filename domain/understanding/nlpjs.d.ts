@@ -19,3 +19,8 @@ declare module '@nlpjs/lang-ru' {
 declare module '@nlpjs/lang-en-min' {
   export const LangEn: unknown;
 }
+declare module '@nlpjs/lang-en-min' {
+  export class StemmerEn {
+    stemWord(word: string): string;
+  }
+}
