@@ -70,6 +70,8 @@ function chronoParts(text: string): Parts | undefined {
   for (const parser of [chrono.ru, chrono.en]) {
     const found = parser.parse(text)[0];
     const start = found?.start;
+    // «вчера» is a certain day to chrono; a birth date needs its year written out.
+    if (!found || !/\d{4}/.test(found.text)) continue;
     if (!start || !start.isCertain('day') || !start.isCertain('month') || !start.isCertain('year')) continue;
     return { day: start.get('day') ?? 0, month: start.get('month') ?? 0, year: start.get('year') ?? 0, twoDigitYear: false };
   }
