@@ -68,7 +68,8 @@ export async function nluBench(): Promise<boolean> {
   const threshold = (await IntentClassifier.create(options)).threshold;
   // One classification per message at threshold 0 gives every threshold's outcome: the curve below.
   const raw = new Map<string, { intent?: string; score: number }>();
-  for (const message of [...set.dev, ...set.heldout]) raw.set(message.text, await classifier.classify(message.text, message.locale));
+  for (const message of [...set.dev, ...set.heldout])
+    raw.set(message.text, await classifier.classify(message.text, message.locale));
   const at = (cut: number) => (message: LabelledMessage) => {
     const result = raw.get(message.text);
     return { intent: result && result.score >= cut ? result.intent : undefined };
@@ -79,7 +80,8 @@ export async function nluBench(): Promise<boolean> {
   const curve: Record<string, string> = {};
   for (const cut of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]) {
     const dev = await score(set.dev, at(cut));
-    curve[cut.toFixed(1)] = `right ${pct(dev.accuracy)}, fallback ${pct(dev.fallbackRate)}, wrong ${pct(dev.wrongRate)}`;
+    curve[cut.toFixed(1)] =
+      `right ${pct(dev.accuracy)}, fallback ${pct(dev.fallbackRate)}, wrong ${pct(dev.wrongRate)}`;
   }
   const report = {
     bench: 'nlu: intent classification of parent messages',
@@ -94,7 +96,10 @@ export async function nluBench(): Promise<boolean> {
     thresholdCurveOnDev: curve,
     trainingMs: Number((await trainingMs(options)).toFixed(0)),
     networkTrainingMs: Number(classifier.trainingMs.toFixed(0)),
-    classifyMs: { p50: Number(timed.msPerMessage.p50.toFixed(2)), p99: Number(timed.msPerMessage.p99.toFixed(2)) },
+    classifyMs: {
+      p50: Number(timed.msPerMessage.p50.toFixed(2)),
+      p99: Number(timed.msPerMessage.p99.toFixed(2)),
+    },
     heldoutMisses: nlu.outcomes
       .filter((outcome) => outcome.predicted !== (outcome.intent === 'none' ? undefined : outcome.intent))
       .map((outcome) => `${outcome.intent} → ${outcome.predicted ?? '(fallback)'}: ${outcome.text}`),

@@ -4,7 +4,6 @@ import { LangEn } from '@nlpjs/lang-en-min';
 import { LangRu } from '@nlpjs/lang-ru';
 import { Nlp } from '@nlpjs/nlp';
 import { normalizeText, scriptLocale } from './normalize.ts';
-import { Vocabulary } from './vocabulary.ts';
 import {
   DEFAULT_DATA_DIR,
   loadTrainingDocuments,
@@ -12,6 +11,7 @@ import {
   type NluLocale,
   type TrainingDocument,
 } from './training-data.ts';
+import { Vocabulary } from './vocabulary.ts';
 
 /**
  * Intent classification with nlp.js: a small neural network per language over stemmed words (Russian
@@ -50,7 +50,11 @@ export const MIN_COVERAGE = 0.5;
 /** Phrasings under this intent teach what is out of scope (adverts, small talk); it is never returned. */
 export const OUT_OF_SCOPE = 'none';
 
-type NlpProcessResult = { intent: string; score: number; classifications?: Array<{ intent: string; score: number }> };
+type NlpProcessResult = {
+  intent: string;
+  score: number;
+  classifications?: Array<{ intent: string; score: number }>;
+};
 type NlpInstance = {
   settings: Record<string, unknown>;
   addLanguage(locale: string): void;
@@ -71,7 +75,10 @@ export class IntentClassifier {
   ) {}
 
   static async create(options: ClassifierOptions = {}): Promise<IntentClassifier> {
-    const fromFiles = await loadTrainingDocuments(options.dataDir ?? DEFAULT_DATA_DIR, options.extraFiles ?? []);
+    const fromFiles = await loadTrainingDocuments(
+      options.dataDir ?? DEFAULT_DATA_DIR,
+      options.extraFiles ?? [],
+    );
     const documents = mergeDocuments([...fromFiles, ...(options.extraDocuments ?? [])]);
     const container = await containerBootstrap();
     container.use(Nlp);

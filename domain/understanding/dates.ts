@@ -69,11 +69,16 @@ function wordParts(text: string): Parts | undefined {
 function chronoParts(text: string): Parts | undefined {
   for (const parser of [chrono.ru, chrono.en]) {
     const found = parser.parse(text)[0];
-    const start = found?.start;
     // «вчера» is a certain day to chrono; a birth date needs its year written out.
     if (!found || !/\d{4}/.test(found.text)) continue;
-    if (!start || !start.isCertain('day') || !start.isCertain('month') || !start.isCertain('year')) continue;
-    return { day: start.get('day') ?? 0, month: start.get('month') ?? 0, year: start.get('year') ?? 0, twoDigitYear: false };
+    const start = found.start;
+    if (!start.isCertain('day') || !start.isCertain('month') || !start.isCertain('year')) continue;
+    return {
+      day: start.get('day') ?? 0,
+      month: start.get('month') ?? 0,
+      year: start.get('year') ?? 0,
+      twoDigitYear: false,
+    };
   }
   return undefined;
 }
@@ -86,7 +91,10 @@ function fullYear(parts: Parts, today: DateTime): number {
 }
 
 /** Same error keys as `validateBirthDate` in domain/validators.ts, so the intake step can use either. */
-export function validateBirthDateText(input: string, { now, timeZone }: BirthDateContext): Validation<string> {
+export function validateBirthDateText(
+  input: string,
+  { now, timeZone }: BirthDateContext,
+): Validation<string> {
   const text = cleaned(input);
   const parts = numericParts(text) ?? isoParts(text) ?? wordParts(text) ?? chronoParts(text);
   if (!parts) return { ok: false, error: 'error-birthdate-format' };

@@ -63,7 +63,10 @@ const DAY_PARTS: Array<['morning' | 'afternoon' | 'evening', RegExp]> = [
   ['evening', /(вечер|после работы|evening|after work)/u],
 ];
 
-function whenIn(text: string, { now, center, locale }: EntityContext): Pick<Entities, 'date' | 'time' | 'dayPart'> {
+function whenIn(
+  text: string,
+  { now, center, locale }: EntityContext,
+): Pick<Entities, 'date' | 'time' | 'dayPart'> {
   const when: Pick<Entities, 'date' | 'time' | 'dayPart'> = {};
   const normalized = normalizeText(text);
   for (const [dayPart, pattern] of DAY_PARTS) {
@@ -148,13 +151,22 @@ const SITUATIONS: Array<[string, RegExp]> = [
     'single_parent',
     /(одиноч|одна воспитыва|один воспитыва|одна с (ребен|дет)|одна растим|одна рощу|без мужа|без отца|отец не помогает|single (mom|mother|parent|dad|father))/u,
   ],
-  ['disability', /(инвалид|овз|дцп|аутизм|аутист|особенн\p{L}* ребен|особ\p{L}* потребност|disab|special needs)/u],
+  [
+    'disability',
+    /(инвалид|овз|дцп|аутизм|аутист|особенн\p{L}* ребен|особ\p{L}* потребност|disab|special needs)/u,
+  ],
   [
     'svo',
     /(^| )(сво|svo)( |$)|участник\p{L}* специальн|спецоперац|мобилизован|военнослужащ|контрактник|на фронте|special military/u,
   ],
-  ['low_income', /(малоимущ|малообеспечен|низк\p{L}* доход|не хватает денег|нет денег|нечем платить|low income|poor family)/u],
-  ['foster', /(опекун|под опекой|оформ\p{L}* опек|приемн\p{L}* (семь|ребен|дет|мам|сын|доч)|усынов|foster|adopt)/u],
+  [
+    'low_income',
+    /(малоимущ|малообеспечен|низк\p{L}* доход|не хватает денег|нет денег|нечем платить|low income|poor family)/u,
+  ],
+  [
+    'foster',
+    /(опекун|под опекой|оформ\p{L}* опек|приемн\p{L}* (семь|ребен|дет|мам|сын|доч)|усынов|foster|adopt)/u,
+  ],
   ['expecting', /(беремен|жду ребенка|ждем ребенка|ждем малыша|скоро рожать|pregnan|expecting a baby)/u],
 ];
 

@@ -72,7 +72,9 @@ export async function score(
   }
   const expected = (outcome: Outcome) => (outcome.intent === NONE ? undefined : outcome.intent);
   const right = outcomes.filter((outcome) => outcome.predicted === expected(outcome)).length;
-  const fallback = outcomes.filter((outcome) => outcome.predicted === undefined && outcome.intent !== NONE).length;
+  const fallback = outcomes.filter(
+    (outcome) => outcome.predicted === undefined && outcome.intent !== NONE,
+  ).length;
   const wrong = outcomes.length - right - fallback;
   const times = outcomes.map((outcome) => outcome.ms).sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;

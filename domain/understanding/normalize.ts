@@ -65,7 +65,8 @@ const WORD_FIXES: Record<string, string> = {
 };
 
 /** Punctuation spoken aloud to a voice keyboard that it wrote out as words. */
-const SPOKEN_PUNCTUATION = /(^|\s)(запятая|точка|вопросительный знак|восклицательный знак|двоеточие)(?=\s|$)/gu;
+const SPOKEN_PUNCTUATION =
+  /(^|\s)(запятая|точка|вопросительный знак|восклицательный знак|двоеточие)(?=\s|$)/gu;
 
 export function normalizeText(text: string): string {
   const plain = text

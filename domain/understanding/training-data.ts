@@ -41,7 +41,10 @@ export async function readTrainingFile(path: string): Promise<TrainingDocument[]
 }
 
 /** The data directory's `ru.yaml` and `en.yaml` (a missing one is simply absent), then the extra files. */
-export async function loadTrainingDocuments(dataDir: string, extraFiles: string[]): Promise<TrainingDocument[]> {
+export async function loadTrainingDocuments(
+  dataDir: string,
+  extraFiles: string[],
+): Promise<TrainingDocument[]> {
   const documents: TrainingDocument[] = [];
   for (const locale of NLU_LOCALES) {
     const path = join(dataDir, `${locale}.yaml`);

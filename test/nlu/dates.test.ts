@@ -58,7 +58,10 @@ describe('parseBirthDate reads a parent’s birth date however it is typed', () 
 
   it('counts the age in the center zone on the injected day', () => {
     // Turns 14 on 2026-12-02: not yet on the 1st, already on the 2nd.
-    expect(validateBirthDateText('02.12.2012', NOW_2026)).toEqual({ ok: false, error: 'error-birthdate-age' });
+    expect(validateBirthDateText('02.12.2012', NOW_2026)).toEqual({
+      ok: false,
+      error: 'error-birthdate-age',
+    });
     expect(parseBirthDate('02.12.2012', context('2026-12-02T00:05'))).toBe('2012-12-02');
   });
 });

@@ -52,17 +52,58 @@ describe('settlement of the outreach schedule in any word form', () => {
 
 describe('day, time and part of the day, relative to the injected now in the center zone', () => {
   // [text, { now label: expected date }, time, dayPart]
-  const cases: Array<[string, Record<keyof typeof NOWS, string | undefined>, string | undefined, string | undefined]> =
+  const cases: Array<
+    [string, Record<keyof typeof NOWS, string | undefined>, string | undefined, string | undefined]
+  > = [
     [
-      ['хочу записаться к юристу на завтра', { 'Tue 2026-12-01 10:00': '2026-12-02', 'Wed 2028-03-15 10:00': '2028-03-16' }, undefined, undefined],
-      ['к психологу в четверг', { 'Tue 2026-12-01 10:00': '2026-12-03', 'Wed 2028-03-15 10:00': '2028-03-16' }, undefined, undefined],
-      ['в пятницу после обеда', { 'Tue 2026-12-01 10:00': '2026-12-04', 'Wed 2028-03-15 10:00': '2028-03-17' }, undefined, 'afternoon'],
-      ['послезавтра утром', { 'Tue 2026-12-01 10:00': '2026-12-03', 'Wed 2028-03-15 10:00': '2028-03-17' }, undefined, 'morning'],
-      ['завтра в 15:00', { 'Tue 2026-12-01 10:00': '2026-12-02', 'Wed 2028-03-15 10:00': '2028-03-16' }, '15:00', undefined],
-      ['в понедельник вечером', { 'Tue 2026-12-01 10:00': '2026-12-07', 'Wed 2028-03-15 10:00': '2028-03-20' }, undefined, 'evening'],
-      ['можно на утро', { 'Tue 2026-12-01 10:00': undefined, 'Wed 2028-03-15 10:00': undefined }, undefined, 'morning'],
-      ['где вы находитесь', { 'Tue 2026-12-01 10:00': undefined, 'Wed 2028-03-15 10:00': undefined }, undefined, undefined],
-    ];
+      'хочу записаться к юристу на завтра',
+      { 'Tue 2026-12-01 10:00': '2026-12-02', 'Wed 2028-03-15 10:00': '2028-03-16' },
+      undefined,
+      undefined,
+    ],
+    [
+      'к психологу в четверг',
+      { 'Tue 2026-12-01 10:00': '2026-12-03', 'Wed 2028-03-15 10:00': '2028-03-16' },
+      undefined,
+      undefined,
+    ],
+    [
+      'в пятницу после обеда',
+      { 'Tue 2026-12-01 10:00': '2026-12-04', 'Wed 2028-03-15 10:00': '2028-03-17' },
+      undefined,
+      'afternoon',
+    ],
+    [
+      'послезавтра утром',
+      { 'Tue 2026-12-01 10:00': '2026-12-03', 'Wed 2028-03-15 10:00': '2028-03-17' },
+      undefined,
+      'morning',
+    ],
+    [
+      'завтра в 15:00',
+      { 'Tue 2026-12-01 10:00': '2026-12-02', 'Wed 2028-03-15 10:00': '2028-03-16' },
+      '15:00',
+      undefined,
+    ],
+    [
+      'в понедельник вечером',
+      { 'Tue 2026-12-01 10:00': '2026-12-07', 'Wed 2028-03-15 10:00': '2028-03-20' },
+      undefined,
+      'evening',
+    ],
+    [
+      'можно на утро',
+      { 'Tue 2026-12-01 10:00': undefined, 'Wed 2028-03-15 10:00': undefined },
+      undefined,
+      'morning',
+    ],
+    [
+      'где вы находитесь',
+      { 'Tue 2026-12-01 10:00': undefined, 'Wed 2028-03-15 10:00': undefined },
+      undefined,
+      undefined,
+    ],
+  ];
   for (const [label, now] of Object.entries(NOWS) as Array<[keyof typeof NOWS, DateTime]>) {
     it.each(cases)(`${label}: %s`, (text, dates, time, dayPart) => {
       const found = entities(text, now);
