@@ -7,7 +7,8 @@ import { scriptLocale } from './normalize.ts';
 import { DEFAULT_DATA_DIR, type TrainingDocument } from './training-data.ts';
 
 /**
- * The labelled evaluation set (`nlu/eval/train.yaml`, `dev.yaml`, `heldout.yaml`) and how a classifier is scored
+ * The labelled evaluation set (`nlu/eval/train.yaml`, `dev.yaml`, `dev-2.yaml`,
+ * `heldout.yaml`) and how a classifier is scored
  * on it: used by `bench/nlu.ts` and `test/nlu/accuracy.test.ts`. The intent `none` marks an out-of-scope
  * message: its right answer is "no intent" (fall back).
  */
@@ -30,7 +31,10 @@ export async function loadEvaluationSet(dir = DEFAULT_EVAL_DIR) {
   return {
     train: await readLabelledMessages(join(dir, 'train.yaml')),
     /** Never trained on, but looked at while writing the training data and choosing the threshold. */
-    dev: await readLabelledMessages(join(dir, 'dev.yaml')),
+    dev: [
+      ...(await readLabelledMessages(join(dir, 'dev.yaml'))),
+      ...(await readLabelledMessages(join(dir, 'dev-2.yaml'))),
+    ],
     /** Never trained on, never used to tune: the figure to report. */
     heldout: await readLabelledMessages(join(dir, 'heldout.yaml')),
   };

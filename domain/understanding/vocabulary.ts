@@ -31,9 +31,18 @@ const contentWords = (normalized: string) =>
 
 export class Vocabulary {
   private readonly stems: Record<NluLocale, Set<string>> = { ru: new Set(), en: new Set() };
+  /** The same stems by length: a one-typo neighbour is at most one letter longer or shorter. */
+  private readonly byLength: Record<NluLocale, Map<number, string[]>> = { ru: new Map(), en: new Map() };
 
   add(locale: NluLocale, normalized: string): void {
-    for (const word of contentWords(normalized)) this.stems[locale].add(stemOf(locale, word));
+    for (const word of contentWords(normalized)) {
+      const stem = stemOf(locale, word);
+      if (this.stems[locale].has(stem)) continue;
+      this.stems[locale].add(stem);
+      const sameLength = this.byLength[locale].get(stem.length) ?? [];
+      sameLength.push(stem);
+      this.byLength[locale].set(stem.length, sameLength);
+    }
   }
 
   /** Share of the content words that are known (1 when the text has none: then coverage says nothing). */
@@ -46,10 +55,13 @@ export class Vocabulary {
 
   /** Known, or one typo away from a known stem of five letters or more (as the classifier's spell check). */
   private knows(locale: NluLocale, stem: string): boolean {
-    const stems = this.stems[locale];
-    if (stems.has(stem)) return true;
+    if (this.stems[locale].has(stem)) return true;
     if (stem.length < 5) return false;
-    for (const candidate of stems) if (withinOneEdit(stem, candidate)) return true;
+    for (const length of [stem.length - 1, stem.length, stem.length + 1]) {
+      for (const candidate of this.byLength[locale].get(length) ?? []) {
+        if (withinOneEdit(stem, candidate)) return true;
+      }
+    }
     return false;
   }
 }
