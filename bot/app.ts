@@ -6,6 +6,7 @@ import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
 import type { Env } from '../config/env.ts';
+import { Understander } from '../domain/understanding/understand.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
@@ -19,6 +20,7 @@ import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
+import { understandingLayer } from './understanding.ts';
 
 export type Service = {
   app: FastifyInstance;
@@ -73,6 +75,8 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   }
 
   const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
+  // Trained at start from nlu/*.yaml (well under two seconds, no network).
+  const understander = await Understander.create();
   const runtime = new Runtime({
     db,
     center,
@@ -81,6 +85,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger,
     directory,
     clock: tuning.clock,
+    understand: understandingLayer(understander, center),
   });
   const desk = new Desk({ db, runtime, logger, center, scheduler: jobs, clock: tuning.clock });
   const outreachNotices = new OutreachNotices({ db, center, runtime, logger, clock: tuning.clock });
