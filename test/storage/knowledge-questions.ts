@@ -97,3 +97,106 @@ export const SEARCH_CASES: SearchCase[] = [
 
 /** Texts with no meaningful word: the search must return nothing. */
 export const EMPTY_CASES = ['', '   ', '???', 'ну и', 'а', '!!! ... ,,,', '\u0000\u0000'];
+
+/**
+ * A second set, written after the articles and deliberately in other words than their phrasings (synonyms,
+ * slang, typos, long stories). The search is not tuned on it: it measures how the navigator copes with what
+ * it was not written for. The test requires a floor of top-3 hits over the set, not each one.
+ */
+export const UNSEEN_CASES: SearchCase[] = [
+  { text: 'за прием у вас надо деньги платить или нет', center: 'belovo', expected: 'free', top: 3 },
+  {
+    text: 'мне неудобно называть себя, можно так поговорить со специалистом по душевным вопросам',
+    center: 'barnaul',
+    expected: 'anonymous',
+    top: 3,
+  },
+  { text: 'на соц контракт что собирать', center: 'barnaul', expected: 'social-contract', top: 3 },
+  {
+    text: 'деньги от государства на открытие бизнеса малоимущим',
+    center: 'belovo',
+    expected: 'social-contract',
+    top: 3,
+  },
+  {
+    text: 'у нас четверо детей, положена ли скидка на коммуналку',
+    center: 'belovo',
+    expected: 'large-family',
+    top: 3,
+  },
+  {
+    text: 'живем бедно доход маленький нас признают нуждающимися?',
+    center: 'barnaul',
+    expected: 'low-income',
+    top: 3,
+  },
+  { text: 'можно одолжить манеж или ходунки малышу', center: 'barnaul', expected: 'rental', top: 3 },
+  { text: 'нужна детская одежда на зиму, денег нет', center: 'belovo', expected: 'mutual-aid', top: 3 },
+  {
+    text: 'есть номер куда звонить в любое время суток',
+    center: 'belovo',
+    expected: 'helpline-belovo',
+    top: 3,
+  },
+  {
+    text: 'мой муж мобилизован, я одна с малышом и бабушкой, кто поможет привезти лекарства',
+    center: 'barnaul',
+    expected: 'svo',
+    top: 3,
+  },
+  {
+    text: 'дочка перестала разговаривать с нами, закрылась в комнате, я не знаю что делать',
+    center: 'belovo',
+    expected: 'psychologist',
+    top: 3,
+  },
+  { text: 'бывший муж не платит на ребенка, куда подать', center: 'barnaul', expected: 'lawyer', top: 3 },
+  {
+    text: 'потерял паспорт и свидетельство о рождении сына как восстановить',
+    center: 'belovo',
+    expected: 'lawyer',
+    top: 3,
+  },
+  { text: 'меня уволили, трое детей, на что жить', center: 'barnaul', expected: 'job-loss', top: 3 },
+  { text: 'куда звонить насчет маткапитала', center: 'belovo', expected: 'social-fund', top: 3 },
+  {
+    text: 'у вас можно попасть к специалистам соцзащиты и мфц в одном месте?',
+    center: 'barnaul',
+    expected: 'partners-barnaul',
+    top: 3,
+  },
+  { text: 'что у вас за организация и чем помогаете людям', center: 'belovo', expected: 'about', top: 3 },
+  {
+    text: 'я одна воспитываю сына, что мне полагается',
+    center: 'barnaul',
+    expected: 'family-categories',
+    top: 3,
+  },
+  { text: 'ежемесячные деньги на детей как получить', center: 'belovo', expected: 'child-benefits', top: 3 },
+  { text: 'что нужно принести с собой в первый раз', center: 'barnaul', expected: 'documents', top: 3 },
+  {
+    text: 'какой минимальный доход на одного человека в кузбассе',
+    center: 'belovo',
+    expected: 'subsistence-minimum',
+    top: 3,
+  },
+  {
+    text: 'у сына инвалидность, нужны тренажеры и занятия дома',
+    center: 'barnaul',
+    expected: 'disabled-children',
+    top: 3,
+  },
+  { text: 'в новый городок специалисты ездят?', center: 'belovo', expected: 'outreach-belovo', top: 3 },
+  {
+    text: 'в деревне нет психолога, можно по интернету',
+    center: 'barnaul',
+    expected: 'online-psychologist',
+    top: 3,
+  },
+  {
+    text: 'помогите пожалуйста разобраться что положено семье сво в белово',
+    center: 'belovo',
+    expected: 'svo-belovo',
+    top: 3,
+  },
+];
