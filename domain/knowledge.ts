@@ -206,3 +206,27 @@ export function searchableText(
 export function articleLocales(article: Article): Locale[] {
   return article.body.en || article.title.en || article.phrasings.en ? ['ru', 'en'] : ['ru'];
 }
+
+/** The classifier intent an article's own phrasings train: `kb.<id>`. */
+export const articleIntent = (article: Pick<Article, 'id'>): string => `kb.${article.id}`;
+
+/** Training phrases the articles bring to the classifier: each phrasing under the intent `kb.<id>`. */
+export function trainingPhrases(
+  articles: readonly Article[],
+  locale: Locale,
+): Array<{ intent: string; utterance: string }> {
+  return articles.flatMap((article) =>
+    (locale === 'en' ? (article.phrasings.en ?? []) : article.phrasings.ru).map((utterance) => ({
+      intent: articleIntent(article),
+      utterance,
+    })),
+  );
+}
+
+/**
+ * The articles answering a classifier intent, in folder order: `kb.<id>` names one article, a catalogue intent
+ * (`kb.free`) the articles listing it in `intents`.
+ */
+export function articlesForIntent(articles: readonly Article[], intent: string): Article[] {
+  return articles.filter((article) => articleIntent(article) === intent || article.intents.includes(intent));
+}

@@ -6,7 +6,13 @@ import { parse as parseYaml } from 'yaml';
 import { loadCenterProfile, parseCenterProfile } from '../../config/center.ts';
 import { ConfigError } from '../../config/env.ts';
 import { centerIdOf, knowledgeDirOf, loadKnowledge } from '../../config/knowledge.ts';
-import { articleAnswer, paragraphs, splitBody } from '../../domain/knowledge.ts';
+import {
+  articleAnswer,
+  articlesForIntent,
+  paragraphs,
+  splitBody,
+  trainingPhrases,
+} from '../../domain/knowledge.ts';
 
 const GOOD = `---
 id: free
@@ -116,6 +122,21 @@ describe('knowledge loader', () => {
     expect(articleAnswer(rental, 'en').title).toBe('Пункт проката');
     expect(paragraphs('- один\n- два\n\nтекст')).toEqual([['один', 'два'], 'текст']);
     expect(splitBody('Ответ.\n\n## EN\n')).toEqual({ ru: 'Ответ.' });
+  });
+
+  it('brings training phrases under kb.<id> and finds the articles of an intent', async () => {
+    const kb = await loadKnowledge(await folder('intents', { 'free.md': GOOD, 'rental.md': CENTER_ONLY }));
+    expect(trainingPhrases(kb.articles, 'ru')).toEqual([
+      { intent: 'kb.free', utterance: 'сколько стоит консультация' },
+      { intent: 'kb.free', utterance: 'это бесплатно' },
+      { intent: 'kb.rental', utterance: 'где взять коляску' },
+    ]);
+    expect(trainingPhrases(kb.articles, 'en')).toEqual([{ intent: 'kb.free', utterance: 'is it free' }]);
+    expect(articlesForIntent(kb.forCenter('barnaul'), 'kb.rental').map((article) => article.id)).toEqual([
+      'rental',
+    ]);
+    expect(articlesForIntent(kb.forCenter('belovo'), 'kb.rental')).toEqual([]);
+    expect(articlesForIntent(kb.articles, 'kb.free').map((article) => article.id)).toEqual(['free']);
   });
 
   it('rejects a bad file with a message naming the file and each bad field, and reports every bad file', async () => {
