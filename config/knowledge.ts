@@ -86,6 +86,8 @@ async function readArticle(
   } catch (error) {
     return { ok: false, issues: [{ path: '(file)', message: `cannot read: ${(error as Error).message}` }] };
   }
+  // Files edited on Windows: a byte-order mark and CRLF line ends must not change the meaning.
+  text = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (!frontMatter.test(text)) {
     return {
       ok: false,

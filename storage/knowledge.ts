@@ -55,11 +55,11 @@ export async function syncKnowledge(
         .executeTakeFirst();
       if (written) upserted += 1;
     }
-    const keep = rows.map((row) => `${row.id}\u0001${row.locale}`);
+    const keep = new Set(rows.map((row) => `${row.id}\u0001${row.locale}`));
     const stale = await trx.selectFrom('knowledge_articles').select(['id', 'locale']).execute();
     let deleted = 0;
     for (const row of stale) {
-      if (keep.includes(`${row.id}\u0001${row.locale}`)) continue;
+      if (keep.has(`${row.id}\u0001${row.locale}`)) continue;
       await trx
         .deleteFrom('knowledge_articles')
         .where('id', '=', row.id)

@@ -99,6 +99,14 @@ describe('knowledge loader', () => {
     expect(kb.forCenter('barnaul').map((article) => article.id)).toEqual(['free', 'rental']);
   });
 
+  it('reads files saved on Windows (byte-order mark, CRLF) like any other', async () => {
+    const windows = `\uFEFF${GOOD.replace(/\n/g, '\r\n')}`;
+    const kb = await loadKnowledge(await folder('windows', { 'free.md': windows }));
+    const free = kb.byId('free');
+    expect(free?.body.en).toBe('Consultations are free.');
+    expect(free && articleAnswer(free, 'ru').parts).toHaveLength(3);
+  });
+
   it('articleAnswer gives paragraphs, lists and documents per locale, English falling back to Russian', async () => {
     const kb = await loadKnowledge(await folder('answer', { 'free.md': GOOD, 'rental.md': CENTER_ONLY }));
     const free = kb.byId('free');
