@@ -230,3 +230,32 @@ export function trainingPhrases(
 export function articlesForIntent(articles: readonly Article[], intent: string): Article[] {
   return articles.filter((article) => articleIntent(article) === intent || article.intents.includes(intent));
 }
+
+/**
+ * Combines the classifier and the full-text search into `Understanding.articles`: an article's score is the
+ * best of its search score and the classifier's score of an intent it answers (its own `kb.<id>` or one of its
+ * `intents`), plus a bonus when both agree — two independent signals pointing at one article. Only articles of
+ * `articles` (pass `kb.forCenter(centerId)`) are returned, best first, scores capped at 1.
+ */
+export function rankArticles(
+  articles: readonly Article[],
+  intents: ReadonlyArray<{ intent: string; score: number }>,
+  hits: ReadonlyArray<{ id: string; score: number }>,
+  limit = 3,
+): Array<{ id: string; score: number }> {
+  const AGREEMENT_BONUS = 0.15;
+  const ranked = articles.flatMap((article) => {
+    const fromSearch = hits.find((hit) => hit.id === article.id)?.score ?? 0;
+    const fromClassifier = Math.max(
+      0,
+      ...intents
+        .filter(({ intent }) => intent === articleIntent(article) || article.intents.includes(intent))
+        .map(({ score }) => score),
+    );
+    if (fromSearch === 0 && fromClassifier === 0) return [];
+    const bonus = fromSearch > 0 && fromClassifier > 0 ? AGREEMENT_BONUS : 0;
+    const score = Math.min(1, Math.max(fromSearch, fromClassifier) + bonus);
+    return [{ id: article.id, score: Math.round(score * 1000) / 1000 }];
+  });
+  return ranked.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id)).slice(0, limit);
+}

@@ -10,6 +10,7 @@ import {
   articleAnswer,
   articlesForIntent,
   paragraphs,
+  rankArticles,
   splitBody,
   trainingPhrases,
 } from '../../domain/knowledge.ts';
@@ -145,6 +146,40 @@ describe('knowledge loader', () => {
     ]);
     expect(articlesForIntent(kb.forCenter('belovo'), 'kb.rental')).toEqual([]);
     expect(articlesForIntent(kb.articles, 'kb.free').map((article) => article.id)).toEqual(['free']);
+  });
+
+  it('rankArticles combines classifier intents and search hits, within the given articles only', async () => {
+    const kb = await loadKnowledge(await folder('rank', { 'free.md': GOOD, 'rental.md': CENTER_ONLY }));
+    const barnaul = kb.forCenter('barnaul');
+    // Both signals on "free": the bonus puts it above a stronger search-only hit.
+    expect(
+      rankArticles(
+        barnaul,
+        [{ intent: 'kb.free', score: 0.5 }],
+        [
+          { id: 'rental', score: 0.6 },
+          { id: 'free', score: 0.3 },
+        ],
+      ),
+    ).toEqual([
+      { id: 'free', score: 0.65 },
+      { id: 'rental', score: 0.6 },
+    ]);
+    // The classifier alone (kb.<id> intent), the search alone, and an article of another center dropped.
+    expect(rankArticles(barnaul, [{ intent: 'kb.rental', score: 0.9 }], [])).toEqual([
+      { id: 'rental', score: 0.9 },
+    ]);
+    expect(
+      rankArticles(
+        kb.forCenter('belovo'),
+        [{ intent: 'kb.rental', score: 0.9 }],
+        [{ id: 'rental', score: 0.5 }],
+      ),
+    ).toEqual([]);
+    expect(rankArticles(barnaul, [{ intent: 'booking.lawyer', score: 0.9 }], [])).toEqual([]);
+    expect(
+      rankArticles(barnaul, [{ intent: 'kb.free', score: 0.95 }], [{ id: 'free', score: 0.9 }])[0]?.score,
+    ).toBe(1);
   });
 
   it('rejects a bad file with a message naming the file and each bad field, and reports every bad file', async () => {
