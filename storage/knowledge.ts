@@ -99,7 +99,8 @@ export async function searchKnowledge(
   locale: Locale,
   options: SearchOptions = {},
 ): Promise<KnowledgeHit[]> {
-  const limit = Math.max(1, Math.min(options.limit ?? 3, 20));
+  const wanted = Math.trunc(options.limit ?? 3);
+  const limit = Number.isFinite(wanted) ? Math.max(1, Math.min(wanted, 20)) : 3;
   const cleaned = cleanQuery(text);
   if (!cleaned) return [];
   const locales = locale === 'ru' ? ['ru'] : [locale, 'ru'];

@@ -68,6 +68,11 @@ describe.each(ENGINES)('knowledge search on $name', (engine) => {
     expect((await searchKnowledge(t.db, 'коляска\u0000прокат', 'ru', { centerId: 'barnaul' }))[0]?.id).toBe(
       'rental',
     );
+    for (const limit of [Number.NaN, -5, 0, 2.7, 1e9]) {
+      const hits = await searchKnowledge(t.db, 'документы паспорт снилс', 'ru', { limit });
+      expect(hits.length).toBeGreaterThanOrEqual(1);
+      expect(hits.length).toBeLessThanOrEqual(20);
+    }
     // Words past the bound are not searched: the cost of a flood stays bounded.
     expect(await searchKnowledge(t.db, `${'ы'.repeat(MAX_QUERY_CHARS)} юрист`, 'ru')).toEqual([]);
     expect(await t.db.selectFrom('knowledge_articles').select('id').execute()).toHaveLength(rowsOf(kb));
