@@ -254,7 +254,21 @@ export type BroadcastRecipientsTable = {
   error: string | null;
 };
 
+/** The navigator's articles per locale, mirrored from the knowledge folder (migration 013). */
+export type KnowledgeArticlesTable = {
+  id: string;
+  locale: string;
+  title: string;
+  phrasings: string;
+  body: string;
+  centers: string[] | null;
+  /** Generated from title, phrasings and body; never written. */
+  search: ColumnType<string, never, never>;
+  updated_at: Generated<Date>;
+};
+
 export type Database = {
+  knowledge_articles: KnowledgeArticlesTable;
   broadcasts: BroadcastsTable;
   broadcast_recipients: BroadcastRecipientsTable;
   appeal_events: AppealEventsTable;
