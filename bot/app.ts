@@ -6,16 +6,19 @@ import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
 import type { Env } from '../config/env.ts';
+import { centerIdOf, knowledgeDirOf, loadKnowledge } from '../config/knowledge.ts';
 import { Understander } from '../domain/understanding/understand.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
+import { searchKnowledge, syncKnowledge } from '../storage/knowledge.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Desk } from './desk.ts';
 import { createFollowUpHandler } from './follow-ups.ts';
 import { Translator } from './i18n.ts';
+import { navigatorOf } from './navigator.ts';
 import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
@@ -75,8 +78,11 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   }
 
   const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
-  // Trained at start from nlu/*.yaml (well under two seconds, no network).
+  // Trained at start from nlu/*.yaml (well under two seconds, no network); the navigator from knowledge/.
   const understander = await Understander.create();
+  const centerId = centerIdOf(env.CENTER_CONFIG);
+  const knowledge = await loadKnowledge(knowledgeDirOf(center), { center });
+  await syncKnowledge(db, knowledge);
   const runtime = new Runtime({
     db,
     center,
@@ -85,7 +91,10 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger,
     directory,
     clock: tuning.clock,
-    understand: understandingLayer(understander, center),
+    understand: understandingLayer(understander, center, (tx, text, locale) =>
+      searchKnowledge(tx, text, locale, { centerId }),
+    ),
+    navigator: navigatorOf(knowledge, centerId),
   });
   const desk = new Desk({ db, runtime, logger, center, scheduler: jobs, clock: tuning.clock });
   const outreachNotices = new OutreachNotices({ db, center, runtime, logger, clock: tuning.clock });

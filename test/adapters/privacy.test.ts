@@ -47,6 +47,7 @@ describe('personal data stays out of logs and markup', () => {
     const steps: object[] = [
       { type: 'start' },
       { type: 'button', payload: 'menu:intake' },
+      { type: 'button', payload: 'story:skip' },
       { type: 'button', payload: 'consent:yes' },
       { type: 'text', text: 'Журавлёва Дарья Олеговна' },
       { type: 'text', text: 'мкр Бабанаково, ул. Хмельницкого, 1' },

@@ -189,6 +189,7 @@ describe('follow-up after a visit and progress reports in chat', () => {
     const f = await family();
     await f.chat.start();
     await f.chat.tap('Оставить обращение');
+    await f.chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     const question = f.chat.text;
     await f.chat.send({ type: 'button', payload: progressPayload(f.appealId, 'yes') });
     expect(f.chat.text).toContain('Спасибо, что рассказали');

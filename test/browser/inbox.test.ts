@@ -171,7 +171,8 @@ describe.skipIf(Boolean(skipReason))(
       // The family: the whole intake, asking to write to a dispatcher now.
       await family.goto(baseUrl);
       await waitForReply(family, 0, 'Здравствуйте!');
-      await tap(family, '📝 Оставить обращение', 'согласие на обработку персональных данных');
+      await tap(family, '📝 Оставить обращение', 'своими словами');
+      await tap(family, 'Пропустить', 'согласие на обработку персональных данных');
       await tap(family, 'Согласен(на)', 'фамилию, имя и отчество');
       await say(family, NAME, 'Ваш адрес проживания');
       await say(family, ADDRESS, 'семейное положение');

@@ -157,7 +157,8 @@ describe.skipIf(Boolean(skipReason))(
       const sessionId = await page.evaluate(() => localStorage.getItem('sd-session'));
       expect(sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-      await tap(page, '📝 Оставить обращение', 'согласие на обработку персональных данных');
+      await tap(page, '📝 Оставить обращение', 'своими словами');
+      await tap(page, 'Пропустить', 'согласие на обработку персональных данных');
       await tap(page, 'Согласен(на)', 'фамилию, имя и отчество');
       await say(page, NAME, 'Ваш адрес проживания');
       await say(page, ADDRESS, 'семейное положение');

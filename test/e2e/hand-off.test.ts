@@ -145,6 +145,7 @@ describe('hand-off from the web chat to the dispatchers and back', () => {
     await family.open();
     await family.send({ type: 'start' });
     await family.tap('Оставить обращение');
+    await family.tap('Пропустить'); // the story («чем я могу помочь?»)
     await family.tap('Согласен');
     for (const step of [
       () => family.say('Иванова Мария Петровна'),
