@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
-import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
-import type { Env } from '../config/env.ts';
+import { type DispatcherDirectory, demoPassword, loadDispatchers } from '../config/dispatchers.ts';
+import { type Env, staffAccessSettings } from '../config/env.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
@@ -35,8 +35,10 @@ export type Service = {
   delivery: Delivery;
   directory: DispatcherDirectory;
   desk: Desk;
-  /** The password of the "dispatcher" web account when no DISPATCHERS_FILE is used (printed at start). */
+  /** The password of the "dispatcher" web account when no DISPATCHERS_FILE is used. */
   dispatcherPassword?: string;
+  /** Where the generated demo password is kept (0600), when it was generated. */
+  dispatcherPasswordFile?: string;
   close(): Promise<void>;
 };
 
@@ -72,7 +74,15 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }
 
-  const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
+  // Only a first run / the demo gets a generated password (production refuses to start without accounts).
+  const generated =
+    env.DISPATCHERS_FILE || env.DISPATCHER_PASSWORD || env.NODE_ENV === 'production'
+      ? undefined
+      : await demoPassword(env.DATA_DIR);
+  const { directory, webPassword } = await loadDispatchers(
+    env,
+    generated?.password ?? randomBytes(12).toString('base64url'),
+  );
   const runtime = new Runtime({
     db,
     center,
@@ -175,6 +185,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     outreachNotify: () => (outreach ? outreach.runNow() : outreachNotices.sweep()),
     clock: tuning.clock,
     broadcasts: broadcaster,
+    staffAccess: staffAccessSettings(env),
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
@@ -208,6 +219,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     directory,
     desk,
     dispatcherPassword: webPassword,
+    dispatcherPasswordFile: generated?.file,
     async close() {
       clearInterval(pruning);
       await telegram?.stop();
