@@ -6,7 +6,10 @@ import { createLogger } from './logger.ts';
  * How to log in, for the start banner. A generated password is shown only on a terminal: stdout that is not a
  * TTY usually ends up in a log collector, where a password must never be.
  */
-function loginHint(env: ReturnType<typeof loadEnv>, service: { dispatcherPassword?: string; dispatcherPasswordFile?: string }) {
+function loginHint(
+  env: ReturnType<typeof loadEnv>,
+  service: { dispatcherPassword?: string; dispatcherPasswordFile?: string },
+) {
   if (env.DISPATCHERS_FILE) return `accounts from ${env.DISPATCHERS_FILE}`;
   if (env.DISPATCHER_PASSWORD) return 'user "dispatcher", password from DISPATCHER_PASSWORD';
   if (process.stdout.isTTY) return `user "dispatcher", password "${service.dispatcherPassword}"`;

@@ -7,15 +7,15 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAuditApi } from '../adapters/web/audit-api.ts';
 import { registerBroadcastApi } from '../adapters/web/broadcast-api.ts';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
-import { registerAuditApi } from '../adapters/web/audit-api.ts';
 import { registerInboxApi } from '../adapters/web/inbox-api.ts';
 import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
-import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import { registerStaffArea, type StaffAccessSettings } from '../adapters/web/staff-access.ts';
+import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
 import { DispatcherDirectory, webDispatcher } from '../config/dispatchers.ts';
 import type { BroadcastService } from '../scheduler/broadcasts.ts';

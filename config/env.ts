@@ -28,16 +28,31 @@ const EnvSchema = z
       .optional(),
     // Dispatcher login (issue 12).
     /** A web session unused this long ends. */
-    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
     /** A web session ends this long after login, however active. */
-    SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7)
+      .default(12),
     /** Secure flag of the session cookie: auto = when the request came over HTTPS (see trustProxy). */
     SESSION_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).optional(),
     /** Failed logins per login name within LOGIN_LOCK_MINUTES that lock that login for LOGIN_LOCK_MINUTES. */
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
     /** The same per client IP (higher: a center's dispatchers may share one address). */
     LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10000).default(20),
-    LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    LOGIN_LOCK_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     /** The public address of the service (e.g. https://sd.example.org), accepted as Origin of staff requests. */
     PUBLIC_ORIGIN: z
       .url({ protocol: /^https?$/ })

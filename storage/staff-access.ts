@@ -158,7 +158,15 @@ export async function appendAudit(db: Db, entry: AuditEntry, coalesceMs = 0): Pr
 export async function auditPage(
   db: Db,
   options: { before?: number; limit: number; appealId?: number },
-): Promise<Array<Omit<AuditEntry, 'appealId' | 'objectId'> & { id: number; appealId: number | null; objectId: string | null }>> {
+): Promise<
+  Array<
+    Omit<AuditEntry, 'appealId' | 'objectId'> & {
+      id: number;
+      appealId: number | null;
+      objectId: string | null;
+    }
+  >
+> {
   let query = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(options.limit);
   if (options.before !== undefined) query = query.where('id', '<', String(options.before));
   if (options.appealId !== undefined) query = query.where('appeal_id', '=', options.appealId);

@@ -41,11 +41,13 @@ export function registerAuditApi(app: FastifyInstance, options: AuditApiOptions)
       return reply.code(403).send({ error: 'forbidden', message: 'the access log is for administrators' });
     }
     const query = Query.safeParse(request.query ?? {});
-    if (!query.success) return reply.code(400).send({ error: 'bad_request', message: describeIssues(query.error) });
+    if (!query.success)
+      return reply.code(400).send({ error: 'bad_request', message: describeIssues(query.error) });
     const entries = await auditPage(options.db, query.data);
     const named = entries.map((entry) => {
       const [via = '', id = ''] = entry.actor.split(/:(.*)/s);
-      const name = via === 'web' || via === 'telegram' ? (options.directory.byId(id)?.name ?? id) : entry.actor;
+      const name =
+        via === 'web' || via === 'telegram' ? (options.directory.byId(id)?.name ?? id) : entry.actor;
       return { ...entry, actorName: name };
     });
     const last = entries.at(-1);

@@ -4,15 +4,17 @@
  * polled (schedules, broadcast progress). Reads of the same thing by the same person within a few minutes are
  * one entry: the inbox re-reads an open card every 5 s.
  */
-export type AuditAction = { name: string; appealId?: number | null; objectId?: string | null; coalesceMs?: number };
+export type AuditAction = {
+  name: string;
+  appealId?: number | null;
+  objectId?: string | null;
+  coalesceMs?: number;
+};
 
 const VIEW_COALESCE_MS = 5 * 60_000;
 
 /** Not personal data and polled: no entry. */
-const NOT_AUDITED = new Set([
-  'GET /api/staff/outreach/visits',
-  'GET /api/staff/broadcasts/:id',
-]);
+const NOT_AUDITED = new Set(['GET /api/staff/outreach/visits', 'GET /api/staff/broadcasts/:id']);
 
 const NAMES: Record<string, string> = {
   'GET /api/staff/appeals': 'appeals.list',
@@ -70,7 +72,10 @@ export function auditActionOf(
   return {
     name,
     objectId,
-    ...(key === 'POST /api/staff/route-items' && Number.isSafeInteger(bodyAppeal) && bodyAppeal > 0 && bodyAppeal < 2 ** 31
+    ...(key === 'POST /api/staff/route-items' &&
+    Number.isSafeInteger(bodyAppeal) &&
+    bodyAppeal > 0 &&
+    bodyAppeal < 2 ** 31
       ? { appealId: bodyAppeal }
       : {}),
     // Exports are always recorded one by one; repeated reads of one screen are one view.

@@ -60,7 +60,8 @@
       const data = await response.json().catch(() => ({}));
       $('password').value = '';
       if (response.status === 401) $('error').textContent = t.invalid;
-      else if (response.status === 429) $('error').textContent = t.locked(Math.ceil((data.retryAfter || 60) / 60));
+      else if (response.status === 429)
+        $('error').textContent = t.locked(Math.ceil((data.retryAfter || 60) / 60));
       else $('error').textContent = t.other(response.status);
     } catch {
       $('error').textContent = t.network;

@@ -90,22 +90,36 @@ export function crossSiteProblem(request: FastifyRequest, publicOrigin?: string)
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
   if (publicOrigin !== undefined && origin === publicOrigin) return undefined;
-  let host: string | undefined;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    host = undefined;
-  }
-  return host !== undefined && host === request.host
+  return sameHost(origin, request.host)
     ? undefined
     : 'Origin does not match this server — staff actions are accepted only from the inbox page itself';
+}
+
+/** Default ports: "http://x" and "x:80" are the same server, and so are "https://x:443" and "x". */
+const DEFAULT_PORTS = new Set(['', '80', '443']);
+
+function sameHost(origin: string, host: string): boolean {
+  try {
+    const from = new URL(origin);
+    const here = new URL(`http://${host}`);
+    const port = (url: URL) => (DEFAULT_PORTS.has(url.port) ? '' : url.port);
+    return from.hostname === here.hostname && port(from) === port(here);
+  } catch {
+    return false;
+  }
 }
 
 /**
  * A lock is on while `max` failures fell within one window and the last of them is less than `lockMs` ago.
  * `times` ascending. Returns when the lock ends, or undefined.
  */
-export function lockedUntil(times: readonly Date[], max: number, windowMs: number, lockMs: number, now: Date) {
+export function lockedUntil(
+  times: readonly Date[],
+  max: number,
+  windowMs: number,
+  lockMs: number,
+  now: Date,
+) {
   for (let last = times.length - 1; last >= max - 1; last--) {
     const end = times[last]?.getTime() ?? 0;
     const first = times[last - max + 1]?.getTime() ?? 0;
@@ -116,7 +130,11 @@ export function lockedUntil(times: readonly Date[], max: number, windowMs: numbe
 }
 
 const LoginBody = z.object({
-  login: z.string({ error: 'login is required' }).trim().min(1, 'login is required').max(100, 'login is too long'),
+  login: z
+    .string({ error: 'login is required' })
+    .trim()
+    .min(1, 'login is required')
+    .max(100, 'login is too long'),
   password: z
     .string({ error: 'password is required' })
     .min(1, 'password is required')
@@ -155,7 +173,10 @@ export async function registerStaffArea(
     area.addHook('onRequest', async (request, reply) => {
       const problem = crossSiteProblem(request, limits.publicOrigin);
       if (!problem) return;
-      request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'cross-site staff request refused');
+      request.log.warn(
+        { ip: request.ip, route: request.routeOptions.url },
+        'cross-site staff request refused',
+      );
       return forbidden(reply, problem);
     });
     // Personal data must not stay in browser or proxy caches.
@@ -193,7 +214,10 @@ export async function registerStaffArea(
         .send(loginPage),
     );
     area.get(`${LOGIN_PATH}.js`, async (_request, reply) =>
-      reply.header('x-content-type-options', 'nosniff').type('text/javascript; charset=utf-8').send(loginScript),
+      reply
+        .header('x-content-type-options', 'nosniff')
+        .type('text/javascript; charset=utf-8')
+        .send(loginScript),
     );
 
     area.post(LOGIN_PATH, async (request, reply) => {
@@ -201,7 +225,8 @@ export async function registerStaffArea(
         return reply.code(415).send({ error: 'unsupported_media_type', message: 'Login accepts only JSON' });
       }
       const body = LoginBody.safeParse(request.body ?? {});
-      if (!body.success) return reply.code(400).send({ error: 'bad_request', message: describeIssues(body.error) });
+      if (!body.success)
+        return reply.code(400).send({ error: 'bad_request', message: describeIssues(body.error) });
       const now = clock();
       const { login, password } = body.data;
       const known = directory.dispatchers.find((d) => d.login === login);
@@ -240,9 +265,7 @@ export async function registerStaffArea(
           status: 401,
           ip: request.ip,
         });
-        return reply
-          .code(401)
-          .send({ error: 'invalid_credentials', message: 'Wrong login or password' });
+        return reply.code(401).send({ error: 'invalid_credentials', message: 'Wrong login or password' });
       }
       await clearLoginFailures(db, keys[1]);
       const token = await createStaffSession(db, dispatcher.id, request.ip, now);
@@ -320,7 +343,8 @@ export async function registerStaffArea(
             action: action.name,
             method: request.method,
             route,
-            appealId: action.appealId ?? (route.startsWith('/api/staff/appeals/:id') ? numericId(params.id) : null),
+            appealId:
+              action.appealId ?? (route.startsWith('/api/staff/appeals/:id') ? numericId(params.id) : null),
             objectId: action.objectId ?? null,
             status: reply.statusCode,
             ip: request.ip,

@@ -123,10 +123,16 @@ describe('dispatcher inbox (page and read API)', () => {
     await expect(staffLogin(app, 'dispatcher', 'guess')).rejects.toThrow(/401/);
     await expect(staffLogin(app, 'nobody', PASSWORD)).rejects.toThrow(/401/);
     for (const url of ['/dispatcher', '/api/staff/appeals', `/api/staff/appeals/${ids.late}`]) {
-      for (const headers of [{}, { cookie: 'sd_staff=forged' }, { authorization: 'Basic ZGlzcGF0Y2hlcjpzZWNyZXQtcGFzcw==' }]) {
+      for (const headers of [
+        {},
+        { cookie: 'sd_staff=forged' },
+        { authorization: 'Basic ZGlzcGF0Y2hlcjpzZWNyZXQtcGFzcw==' },
+      ]) {
         const response = await app.inject({ url, headers });
         // The page sends the browser to the login form; the API answers JSON. No basic-auth prompt anywhere.
-        expect(response.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(url === '/dispatcher' ? 302 : 401);
+        expect(response.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(
+          url === '/dispatcher' ? 302 : 401,
+        );
         expect(response.headers['www-authenticate']).toBeUndefined();
         expect(response.body).not.toContain('Иванова');
       }

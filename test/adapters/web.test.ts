@@ -176,7 +176,10 @@ describe('web chat channel', () => {
     await expect(staffLogin(app, 'dispatcher', 'wrong-pass')).rejects.toThrow(/401/);
     const forged = await app.inject({ url: '/dispatcher', headers: { cookie: 'sd_staff=forged' } });
     expect(forged.statusCode).toBe(302);
-    const page = await app.inject({ url: '/dispatcher', headers: await staffLogin(app, 'dispatcher', 'secret-pass') });
+    const page = await app.inject({
+      url: '/dispatcher',
+      headers: await staffLogin(app, 'dispatcher', 'secret-pass'),
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Обращения');
     expect(page.headers['cache-control']).toBe('no-store');

@@ -1,8 +1,8 @@
 import Fastify from 'fastify';
 import { DateTime } from 'luxon';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { registerStaffArea } from '../../adapters/web/staff-access.ts';
 import { registerOutreachApi } from '../../adapters/web/outreach-api.ts';
+import { registerStaffArea } from '../../adapters/web/staff-access.ts';
 import { Translator } from '../../bot/i18n.ts';
 import { OutreachNotices } from '../../bot/outreach-notices.ts';
 import { Runtime } from '../../bot/runtime.ts';

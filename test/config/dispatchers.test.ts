@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DispatcherDirectory, demoPassword, hashPassword, loadDispatchers } from '../../config/dispatchers.ts';
+import {
+  DispatcherDirectory,
+  demoPassword,
+  hashPassword,
+  loadDispatchers,
+} from '../../config/dispatchers.ts';
 import { ConfigError } from '../../config/env.ts';
 
 describe('dispatchers', () => {
@@ -61,9 +66,14 @@ describe('dispatchers', () => {
   it('in production never invents a password: no dispatchers configured → a clear refusal to start', async () => {
     const loading = loadDispatchers({ NODE_ENV: 'production' }, 'generated-pass-1');
     await expect(loading).rejects.toBeInstanceOf(ConfigError);
-    await expect(loading).rejects.toThrow(/NODE_ENV=production needs configured dispatchers: set DISPATCHERS_FILE/);
+    await expect(loading).rejects.toThrow(
+      /NODE_ENV=production needs configured dispatchers: set DISPATCHERS_FILE/,
+    );
     // A chosen password is configured, not invented.
-    const chosen = await loadDispatchers({ NODE_ENV: 'production', DISPATCHER_PASSWORD: 'chosen-pass-1' }, 'x');
+    const chosen = await loadDispatchers(
+      { NODE_ENV: 'production', DISPATCHER_PASSWORD: 'chosen-pass-1' },
+      'x',
+    );
     expect(chosen.webPassword).toBe('chosen-pass-1');
   });
 
@@ -75,7 +85,10 @@ describe('dispatchers', () => {
     const { directory } = await loadDispatchers({ DISPATCHERS_FILE: where }, 'x');
     expect(directory.byId('boss')?.role).toBe('admin');
     expect(directory.byId('anna')?.role).toBeUndefined();
-    const bad = await file('bad-role.yaml', 'dispatchers:\n  - { id: a, name: A, telegramId: 7, role: root }\n');
+    const bad = await file(
+      'bad-role.yaml',
+      'dispatchers:\n  - { id: a, name: A, telegramId: 7, role: root }\n',
+    );
     await expect(loadDispatchers({ DISPATCHERS_FILE: bad }, 'x')).rejects.toThrow(/role/);
   });
 
