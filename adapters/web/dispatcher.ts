@@ -51,7 +51,7 @@ function contentSecurityPolicy(page: string): string {
  */
 export async function registerDispatcherPage(
   app: FastifyInstance,
-  options: DispatcherPageOptions,
+  _options: DispatcherPageOptions = {},
 ): Promise<void> {
   const page = await readFile(PAGE_URL, 'utf8');
   const csp = contentSecurityPolicy(page);

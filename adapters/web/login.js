@@ -54,7 +54,7 @@
         body: JSON.stringify({ login: $('login').value.trim(), password: $('password').value }),
       });
       if (response.ok) {
-        location.assign('/dispatcher' + (location.hash || ''));
+        location.assign(`/dispatcher${location.hash || ''}`);
         return;
       }
       const data = await response.json().catch(() => ({}));

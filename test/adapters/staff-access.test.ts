@@ -19,7 +19,7 @@ import { upsertContact } from '../../storage/contacts.ts';
 import { storeUrgentAlert } from '../../storage/dispatch.ts';
 import { appendAudit } from '../../storage/staff-access.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
-import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { loadBelovo } from '../support/fixtures.ts';
 import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'admin-pass-1';
