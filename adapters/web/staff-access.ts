@@ -208,7 +208,7 @@ export async function registerStaffArea(
         .header('referrer-policy', 'no-referrer')
         .header(
           'content-security-policy',
-          "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+          "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         )
         .type('text/html; charset=utf-8')
         .send(loginPage),
