@@ -54,6 +54,16 @@ export type ServiceTuning = {
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
   const center = await loadCenterProfile(env.CENTER_CONFIG);
+  // Before anything is opened: production without configured dispatchers stops here, with a clear message.
+  // Only a first run / the demo gets a generated password (production refuses to start without accounts).
+  const generated =
+    env.DISPATCHERS_FILE || env.DISPATCHER_PASSWORD || env.NODE_ENV === 'production'
+      ? undefined
+      : await demoPassword(env.DATA_DIR);
+  const { directory, webPassword } = await loadDispatchers(
+    env,
+    generated?.password ?? randomBytes(12).toString('base64url'),
+  );
   const db = await openDatabase(databaseOptions(env), (error) =>
     logger.warn({ err: error }, 'idle database connection lost; it will be replaced'),
   );
@@ -74,15 +84,6 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }
 
-  // Only a first run / the demo gets a generated password (production refuses to start without accounts).
-  const generated =
-    env.DISPATCHERS_FILE || env.DISPATCHER_PASSWORD || env.NODE_ENV === 'production'
-      ? undefined
-      : await demoPassword(env.DATA_DIR);
-  const { directory, webPassword } = await loadDispatchers(
-    env,
-    generated?.password ?? randomBytes(12).toString('base64url'),
-  );
   const runtime = new Runtime({
     db,
     center,

@@ -6,13 +6,14 @@ import { createLogger } from './logger.ts';
  * How to log in, for the start banner. A generated password is shown only on a terminal: stdout that is not a
  * TTY usually ends up in a log collector, where a password must never be.
  */
-function loginHint(
-  env: ReturnType<typeof loadEnv>,
+export function loginHint(
+  env: Pick<ReturnType<typeof loadEnv>, 'DISPATCHERS_FILE' | 'DISPATCHER_PASSWORD'>,
   service: { dispatcherPassword?: string; dispatcherPasswordFile?: string },
+  isTTY = Boolean(process.stdout.isTTY),
 ) {
   if (env.DISPATCHERS_FILE) return `accounts from ${env.DISPATCHERS_FILE}`;
   if (env.DISPATCHER_PASSWORD) return 'user "dispatcher", password from DISPATCHER_PASSWORD';
-  if (process.stdout.isTTY) return `user "dispatcher", password "${service.dispatcherPassword}"`;
+  if (isTTY) return `user "dispatcher", password "${service.dispatcherPassword}"`;
   return service.dispatcherPasswordFile
     ? `user "dispatcher", password in ${service.dispatcherPasswordFile}`
     : 'user "dispatcher", a random password; set DISPATCHER_PASSWORD to choose one';
