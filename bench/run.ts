@@ -9,6 +9,7 @@ import { noScheduler } from '../scheduler/scheduler.ts';
 import { migrateToLatest, openDatabase } from '../storage/db.ts';
 import { bookingBench } from './booking.ts';
 import { broadcastBench } from './broadcast.ts';
+import { nluBench } from './nlu.ts';
 import { telegramBench } from './telegram.ts';
 
 /**
@@ -101,7 +102,12 @@ async function main() {
   if (failed > 0 || Number(appeals.n) !== FAMILIES) process.exit(1);
 }
 
+// `npm run bench -- nlu`: only the understanding layer's bench (seconds, no database).
+if (process.argv[2] === 'nlu') process.exit((await nluBench()) ? 0 : 1);
+
 await main();
+// The intent classifier against the old regular expressions on held-out parent messages (bench/nlu.ts).
+if (!(await nluBench())) process.exit(1);
 // Then Telegram update handling at the webhook: our service vs. a bare grammY bot (bench/telegram.ts).
 if (!(await telegramBench())) process.exit(1);
 // And the booking race: 50 families, one slot, exactly one winner (bench/booking.ts).

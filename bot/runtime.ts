@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { type CenterProfile, isLocale, type Locale, toLocale } from '../config/center.ts';
 import type { DispatcherDirectory } from '../config/dispatchers.ts';
+import type { AppealDraft } from '../domain/appeal.ts';
 import { detectCrisis } from '../domain/crisis.ts';
 import type { ProgressAnswer } from '../domain/follow-up.ts';
+import { addWorkingMinutes } from '../domain/working-hours.ts';
 import {
   type ConversationState,
   ConversationStateSchema,
@@ -10,9 +12,25 @@ import {
   initialState,
   isFreeMessage,
 } from '../flows/assistant.ts';
-import type { Effect, FlowEvent, OutboundMessage, UserEvent } from '../flows/types.ts';
+import { MENU_BUTTONS } from '../flows/menu.ts';
+import type {
+  Effect,
+  FlowEvent,
+  Navigator,
+  OpenAppealInfo,
+  OutboundMessage,
+  Understanding,
+  UserEvent,
+} from '../flows/types.ts';
 import type { JobScheduler } from '../scheduler/scheduler.ts';
-import { anonymizeAppealsOfContact, createAppeal } from '../storage/appeals.ts';
+import {
+  anonymizeAppealsOfContact,
+  createAppeal,
+  createQuestion,
+  latestKnownCard,
+  latestOpenAppeal,
+  markAppealUnread,
+} from '../storage/appeals.ts';
 import { currentConsent, recordConsent, withdrawConsents } from '../storage/consents.ts';
 import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
@@ -60,7 +78,16 @@ export type RuntimeDeps = {
   clock?: () => Date;
   /** Names of dispatchers, for "your message went to Анна"; without it a generic name is used. */
   directory?: DispatcherDirectory;
+  /**
+   * The understanding layer (intent classifier, entities, navigator search) for free text at rest. Without it
+   * the flow falls back to its keyword menu.
+   */
+  understand?: UnderstandFn;
+  /** The center's navigator articles, for answers and "did you mean" buttons. */
+  navigator?: Navigator;
 };
+
+export type UnderstandFn = (db: Db, text: string, locale: Locale, now: Date) => Promise<Understanding>;
 
 /** What a family wrote while a dispatcher holds its appeal: for that dispatcher's eyes (never logged). */
 export type FamilyMessage = { appealId: number; number: string; contactId: number; text: string };
@@ -208,8 +235,9 @@ export class Runtime {
           (id) => this.announceAppeal(id),
           (alert) => this.announceUrgent(alert),
           (appealId, answer) => this.announceProgress(appealId, answer),
+          (message) => this.announceFamilyMessage(message),
         );
-        await session.load();
+        await session.load(userEvent);
         const held =
           userEvent && session.hasConsent && isFreeMessage(session.state, userEvent)
             ? await heldAppeal(tx, contact.id)
@@ -218,7 +246,7 @@ export class Runtime {
           ? await this.passToDispatcher(tx, held, contact.id, userEvent as UserEvent, now, afterCommit, () =>
               session.run(event, locale),
             )
-          : await session.run(event, locale);
+          : await session.run(await this.understood(tx, session, event, locale, now), locale);
         const rendered = outbound.map((message) => this.deps.translator.render(locale, message));
 
         // Before consent nothing the person typed is stored (it may be personal data); after it, the
@@ -279,11 +307,35 @@ export class Runtime {
       text: event.type === 'text' ? event.text : event.type === 'contact' ? event.phone : '📎',
     };
     afterCommit.push(async () => this.announceFamilyMessage(message));
+    await markAppealUnread(tx, appeal.id, now);
     if (event.type === 'text' && detectCrisis(event.text)) return runFlow();
     if (!(await claimHoldNotice(tx, appeal.id, now, HOLD_NOTICE_PAUSE_MS))) return [];
     const holder = appeal.taken_by?.split(':')[1];
     const name = (holder && this.deps.directory?.byId(holder)?.name) || DEFAULT_HOLDER_NAME;
-    return [{ parts: [{ key: 'desk-hold-notice', args: { name } }] }];
+    // With the menu: the family is never left without a way to book, check or leave.
+    return [{ parts: [{ key: 'desk-hold-notice', args: { name } }], buttons: MENU_BUTTONS }];
+  }
+
+  /**
+   * Free text at rest is read by the understanding layer before the flow sees it (flows stay pure). A failure
+   * there must not cost the family its answer: the flow then uses its keyword menu.
+   */
+  private async understood(
+    tx: Db,
+    session: Session,
+    event: FlowEvent,
+    locale: Locale,
+    now: Date,
+  ): Promise<FlowEvent> {
+    const understand = this.deps.understand;
+    if (!understand || event.type !== 'text') return event;
+    if (!['menu', 'story'].includes(session.state.step)) return event;
+    try {
+      return { ...event, understanding: await understand(tx, event.text, locale, now) };
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'understanding failed; keyword menu used');
+      return event;
+    }
   }
 
   /** Told after commit what a family wrote to the dispatcher holding its appeal (the staff chat shows it). */
@@ -345,7 +397,10 @@ class Session {
     private readonly announceAppeal: (appealId: number) => void,
     private readonly announceUrgent: (alert: UrgentAlert) => void,
     private readonly announceProgress: ProgressListener,
+    private readonly announceFamily: (message: FamilyMessage) => void,
   ) {}
+
+  private openAppeal: OpenAppealInfo | undefined;
 
   private bookingContext(): BookingEffectContext {
     return {
@@ -363,7 +418,7 @@ class Session {
     return this.consentId !== undefined;
   }
 
-  async load(): Promise<void> {
+  async load(event?: UserEvent): Promise<void> {
     const stored = await loadConversationState(this.tx, this.contactId);
     const parsed = ConversationStateSchema.safeParse(stored);
     if (stored !== undefined && !parsed.success) {
@@ -374,6 +429,11 @@ class Session {
     }
     this.state = parsed.success ? parsed.data : initialState();
     this.consentId = (await currentConsent(this.tx, this.contactId, this.deps.center.consent.version))?.id;
+    // The open appeal is context only for what the family types or taps at rest.
+    if (event && (event.type === 'text' || event.type === 'button') && this.state.step === 'menu') {
+      const open = await latestOpenAppeal(this.tx, this.contactId);
+      if (open) this.openAppeal = openAppealInfo(open, this.deps.directory);
+    }
   }
 
   async run(first: FlowEvent, locale: Locale): Promise<OutboundMessage[]> {
@@ -387,6 +447,8 @@ class Session {
         center: this.deps.center,
         locale,
         hasConsent: this.hasConsent,
+        ...(this.deps.navigator ? { navigator: this.deps.navigator } : {}),
+        ...(this.openAppeal ? { openAppeal: this.openAppeal } : {}),
       });
       this.state = result.state;
       outbound.push(...result.messages);
@@ -396,6 +458,44 @@ class Session {
       }
     }
     return outbound;
+  }
+
+  /**
+   * The family's words for a person: onto the open appeal (unread in the inbox, mirrored to the staff chat
+   * after commit), or a new question in the inbox with the center's promise counted in working hours.
+   */
+  private async askDispatcher(text: string, appealId?: number): Promise<FlowEvent | undefined> {
+    const { tx, contactId, now } = this;
+    if (this.consentId === undefined) throw new Error('refusing to pass words to staff without consent');
+    const words = text.trim();
+    if (appealId !== undefined) {
+      const open = await latestOpenAppeal(tx, contactId);
+      if (open && open.id === appealId) {
+        await markAppealUnread(tx, open.id, now);
+        const message: FamilyMessage = {
+          appealId: open.id,
+          number: open.number ?? String(open.id),
+          contactId,
+          text: words || '—',
+        };
+        this.afterCommit.push(async () => this.announceFamily(message));
+        return { type: 'questionAsked', number: message.number, forwarded: true };
+      }
+    }
+    const dueAt = addWorkingMinutes(now, this.deps.center.callbackPromiseMinutes, this.deps.center);
+    const created = await createQuestion(tx, {
+      contactId,
+      consentId: this.consentId,
+      channel: this.channel,
+      text: words.slice(0, 2000) || '—',
+      dueAt,
+      now,
+    });
+    const due = created.callbackDueAt;
+    if (due) this.afterCommit.push(() => this.deps.scheduler.scheduleCallbackDeadline(created.id, due));
+    this.afterCommit.push(async () => this.announceAppeal(created.id));
+    this.deps.logger.info({ appealId: created.id, channel: this.channel }, 'question passed to a dispatcher');
+    return { type: 'questionAsked', number: created.number, forwarded: false, dueAt: dueAt.toISOString() };
   }
 
   private async apply(effect: Effect): Promise<FlowEvent | undefined> {
@@ -443,6 +543,13 @@ class Session {
         this.deps.logger.info({ appealId: created.id, channel: this.channel }, 'appeal registered');
         return { type: 'appealSubmitted', number: created.number, appealId: created.id };
       }
+      case 'loadKnownData': {
+        if (this.consentId === undefined) return { type: 'knownData' };
+        const card = await latestKnownCard(tx, contactId);
+        return { type: 'knownData', draft: card ? knownDraft(card) : undefined };
+      }
+      case 'askDispatcher':
+        return this.askDispatcher(effect.text, effect.appealId);
       case 'surveyAnswer':
         return { type: 'surveyProgress', messages: await answerSurvey(tx, contactId, effect.payload, now) };
       case 'raiseUrgent': {
@@ -472,6 +579,33 @@ class Session {
       }
     }
   }
+}
+
+/** The stored card as a draft the flow can show and reuse (only fields that are really there). */
+function knownDraft(card: NonNullable<Awaited<ReturnType<typeof latestKnownCard>>>): Partial<AppealDraft> {
+  const marital = card.marital_status;
+  return {
+    ...(card.full_name ? { fullName: card.full_name } : {}),
+    ...(card.address ? { address: card.address } : {}),
+    ...(marital === 'married' || marital === 'not_married' ? { maritalStatus: marital } : {}),
+    ...(card.minor_children !== null ? { minorChildren: card.minor_children } : {}),
+    ...(card.birth_date ? { birthDate: card.birth_date } : {}),
+    ...(card.phone ? { phone: card.phone } : {}),
+  };
+}
+
+function openAppealInfo(appeal: Appeal, directory: DispatcherDirectory | undefined): OpenAppealInfo {
+  const holderId = appeal.taken_by?.split(':')[1];
+  const holder = holderId ? directory?.byId(holderId)?.name : undefined;
+  return {
+    id: appeal.id,
+    number: appeal.number ?? String(appeal.id),
+    status: appeal.status,
+    ...(appeal.status === 'new' && appeal.callback_due_at
+      ? { dueAt: appeal.callback_due_at.toISOString() }
+      : {}),
+    ...(holder ? { holder } : {}),
+  };
 }
 
 /** Language choice from any channel: the web switch, or a "lang:xx" button offered by /lang. */

@@ -1,3 +1,4 @@
+import { MENU_BUTTONS } from '../flows/menu.ts';
 import { type Button, msg, type OutboundMessage } from '../flows/types.ts';
 import type { SurveyAnswer } from '../storage/schema.ts';
 import { answersAllowed, isSurveyQuestion } from '../storage/surveys.ts';
@@ -60,6 +61,7 @@ export function surveyQuestion(surveyId: number, question: number, appealNumber?
   };
 }
 
+/** The last word of the survey, with the menu: the family is never left without buttons. */
 export function surveyThanks(): OutboundMessage {
-  return { parts: [msg('survey-thanks')] };
+  return { parts: [msg('survey-thanks')], buttons: MENU_BUTTONS };
 }

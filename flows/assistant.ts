@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { localized } from '../config/center.ts';
-import { AppealDraftSchema } from '../domain/appeal.ts';
-import { formatWorkingHours } from '../domain/center-info.ts';
+import { AppealDraftSchema, PURPOSES, type Purpose } from '../domain/appeal.ts';
 import { type CrisisSignal, detectCrisis } from '../domain/crisis.ts';
 import { relativeMomentArgs } from '../domain/moments.ts';
 import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
@@ -18,6 +16,16 @@ import {
   showMyBookings,
   startBooking,
 } from './booking.ts';
+import { centerArgs, consentFull, consentQuestion } from './consent.ts';
+import {
+  answerExpectedArgs,
+  articleMessage,
+  type MenuAction,
+  purposeFromUnderstanding,
+  routeFreeText,
+  TOPIC_LABELS,
+  toDispatcher,
+} from './free-text.ts';
 import {
   buttonValue,
   DEPENDENT_STEPS,
@@ -50,7 +58,16 @@ import { msg } from './types.ts';
  * (new state, messages, effects). The runtime persists the state, so a conversation resumes after a restart.
  */
 
-const PROMPT_STEPS = ['menu', 'consent', 'confirm', 'edit', 'resume', 'deleteConfirm'] as const;
+const PROMPT_STEPS = [
+  'menu',
+  'story',
+  'consent',
+  'knownConfirm',
+  'confirm',
+  'edit',
+  'resume',
+  'deleteConfirm',
+] as const;
 
 export const ConversationStateSchema = z.object({
   v: z.literal(1),
@@ -68,6 +85,16 @@ export const ConversationStateSchema = z.object({
   booking: BookingStateSchema.optional(),
   /** «Сообщить о результате» in progress. */
   progress: ProgressStateSchema.optional(),
+  /**
+   * The family's own words waiting for consent: the story of an appeal (becomes its description) or a
+   * question for a dispatcher. Dropped on refusal or cancel; never stored anywhere else before consent.
+   */
+  pendingText: z.string().max(4000).optional(),
+  pendingFor: z.enum(['appeal', 'question']).optional(),
+  /** The purpose the family's words suggest, offered first at the purpose question. */
+  suggestedPurpose: z.enum(PURPOSES).optional(),
+  /** Texts not understood in a row: the second one offers a person instead of «не поняла» again. */
+  misses: z.number().int().min(0).optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 type Step = ConversationState['step'];
@@ -85,26 +112,6 @@ const reply = (state: ConversationState, messages: OutboundMessage[], effects: E
 
 // ---------------------------------------------------------------------------------------------------------
 // Messages
-
-function centerArgs(ctx: FlowContext) {
-  return {
-    center: localized(ctx.center.name, ctx.locale),
-    organisation: localized(ctx.center.organisation, ctx.locale),
-    phone: ctx.center.phone,
-    address: localized(ctx.center.address, ctx.locale),
-    hours: formatWorkingHours(ctx.center, ctx.locale),
-  };
-}
-
-const consentQuestion = (ctx: FlowContext): OutboundMessage => ({
-  parts: [msg('consent-text', { ...centerArgs(ctx), version: ctx.center.consent.version })],
-  buttons: [
-    [
-      { label: msg('consent-yes'), payload: 'consent:yes' },
-      { label: msg('consent-no'), payload: 'consent:no' },
-    ],
-  ],
-});
 
 function summaryMessage(state: ConversationState, ctx: FlowContext): OutboundMessage {
   return {
@@ -139,12 +146,17 @@ function chunk<T>(items: T[], size: number): T[][] {
 /** The question for whatever step the state is on: used to re-ask after bad input and when resuming. */
 function currentQuestion(state: ConversationState, ctx: FlowContext): OutboundMessage {
   const { step } = state;
+  if (step === 'purpose' && state.suggestedPurpose) return suggestedPurposeQuestion(state, ctx);
   if (isIntakeStep(step)) return STEPS[step].ask(ctx, state.draft);
   if (isBookingStep(step)) return bookingQuestion(state, ctx);
   if (isProgressStep(step)) return progressStepQuestion(state);
   switch (step) {
     case 'consent':
-      return consentQuestion(ctx);
+      return consentQuestion(ctx, state.pendingFor === 'question' ? 'question' : 'appeal');
+    case 'story':
+      return storyQuestion();
+    case 'knownConfirm':
+      return knownQuestion(state, ctx);
     case 'confirm':
       return summaryMessage(state, ctx);
     case 'edit':
@@ -175,6 +187,43 @@ const resumeQuestion = (): OutboundMessage => ({
   ],
 });
 
+/** «Чем я могу Вам помочь?» — the script's first question, answered in the family's own words. */
+const storyQuestion = (): OutboundMessage => ({
+  parts: [msg('ask-story')],
+  buttons: [
+    [{ label: msg('button-skip'), payload: 'story:skip' }],
+    [{ label: msg('button-cancel'), payload: 'nav:cancel' }],
+  ],
+});
+
+/** A returning family: the data of its last appeal, to confirm rather than retype. */
+function knownQuestion(state: ConversationState, ctx: FlowContext): OutboundMessage {
+  return {
+    parts: [msg('known-summary', summaryArgs(state.draft, ctx.center.timeZone)), msg('known-question')],
+    buttons: [
+      [
+        { label: msg('known-yes'), payload: 'known:yes' },
+        { label: msg('known-no'), payload: 'known:no' },
+      ],
+      [{ label: msg('button-cancel'), payload: 'nav:cancel' }],
+    ],
+  };
+}
+
+/** The purpose question with the purpose the family's words suggest offered first. */
+function suggestedPurposeQuestion(state: ConversationState, ctx: FlowContext): OutboundMessage {
+  const base = STEPS.purpose.ask(ctx, state.draft);
+  const purpose = state.suggestedPurpose ?? 'other';
+  return {
+    ...base,
+    parts: [msg('purpose-suggested', { purpose }), ...base.parts],
+    buttons: [
+      [{ label: msg('purpose-suggested-yes'), payload: `purpose:${purpose}` }],
+      ...(base.buttons ?? []),
+    ],
+  };
+}
+
 const deleteQuestion = (): OutboundMessage => ({
   parts: [msg('delete-question')],
   buttons: [
@@ -188,9 +237,11 @@ const deleteQuestion = (): OutboundMessage => ({
 // ---------------------------------------------------------------------------------------------------------
 // Commands understood at any step
 
-type Command = 'back' | 'cancel' | 'restart' | 'menu' | 'help' | 'lang';
+type Command = 'back' | 'cancel' | 'restart' | 'menu' | 'start' | 'help' | 'lang';
 
 const TEXT_COMMANDS: Record<string, Command> = {
+  '/start': 'start',
+  старт: 'start',
   '/help': 'help',
   help: 'help',
   справка: 'help',
@@ -215,7 +266,7 @@ const TEXT_COMMANDS: Record<string, Command> = {
 };
 
 function commandOf(event: FlowEvent): Command | undefined {
-  if (event.type === 'start') return 'menu';
+  if (event.type === 'start') return 'start';
   if (event.type === 'text')
     return TEXT_COMMANDS[
       event.text
@@ -258,6 +309,8 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
     return reply(initialState(), [menuMessage([msg('delete-done', { appeals: event.appeals })])]);
   }
   if (event.type === 'attendanceRecorded') return reply(state, []);
+  if (event.type === 'knownData') return onKnownData(state, event.draft, ctx);
+  if (event.type === 'questionAsked') return afterQuestion(state, event, ctx);
   if (event.type === 'surveyProgress') return reply(state, event.messages);
   if (event.type === 'outreachData') {
     // Unsubscribing from a reminder during an intake: answered, then the intake question again.
@@ -282,8 +335,12 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   switch (state.step) {
     case 'menu':
       return onMenu(state, event, ctx);
+    case 'story':
+      return onStory(state, event, ctx);
     case 'consent':
       return onConsent(state, event, ctx);
+    case 'knownConfirm':
+      return onKnownConfirm(state, event, ctx);
     case 'confirm':
       return onConfirm(state, event, ctx);
     case 'edit':
@@ -361,23 +418,34 @@ function handleCommand(
   ctx: FlowContext,
 ): Result {
   switch (command) {
+    case 'start':
+      // «/start» greets wherever the family is; an intake in progress is offered to be continued.
+      if (intakeInProgress(state) || state.step === 'resume') {
+        const pausedAt = (
+          state.step === 'resume' ? state.pausedAt : state.step
+        ) as ConversationState['pausedAt'];
+        return reply({ ...state, step: 'resume', pausedAt }, [
+          { parts: [msg('greeting', centerArgs(ctx))] },
+          resumeQuestion(),
+        ]);
+      }
+      return reply(initialState(), [menuMessage([msg('greeting', centerArgs(ctx))])]);
     case 'menu':
       if (intakeInProgress(state)) {
         const pausedAt = state.step as NonNullable<ConversationState['pausedAt']>;
         return reply({ ...state, step: 'resume', pausedAt }, [resumeQuestion()]);
       }
       if (state.step === 'resume') return reply(state, [resumeQuestion()]);
-      return reply(initialState(), [
-        menuMessage(event.type === 'start' ? [msg('greeting', centerArgs(ctx))] : [msg('menu-prompt')]),
-      ]);
+      return reply(initialState(), [menuMessage([msg('menu-prompt')])]);
     case 'cancel':
-      if (intakeInProgress(state) || state.step === 'resume' || state.step === 'consent') {
+      if (intakeInProgress(state) || ['resume', 'consent', 'story', 'knownConfirm'].includes(state.step)) {
         // The draft holds personal data; cancelling drops it rather than keeping it "just in case".
         return reply(initialState(), [menuMessage([msg('intake-cancelled')])]);
       }
       return reply(initialState(), [menuMessage([msg('menu-prompt')])]);
     case 'restart':
-      return startIntake(ctx);
+      // Starting over is about the form: the story is not asked again.
+      return startIntake(ctx, { story: '' });
     case 'back':
       return goBack(state, ctx);
     case 'help': {
@@ -424,15 +492,128 @@ function goBack(state: ConversationState, ctx: FlowContext): Result {
   return reply(next, [currentQuestion(next, ctx)]);
 }
 
-function startIntake(ctx: FlowContext): Result {
-  const fresh = initialState();
-  if (!ctx.hasConsent) return reply({ ...fresh, step: 'consent' }, [consentQuestion(ctx)]);
-  const next: ConversationState = { ...fresh, step: 'name' };
-  return reply(next, [{ parts: [msg('intake-intro')] }, currentQuestion(next, ctx)]);
+type IntakeStart = { story?: string; purpose?: Purpose; callback?: boolean };
+
+/**
+ * The intake as the phone script has it: the family's own words first («чем я могу Вам помочь?»), then the
+ * short consent, then only what is not known yet — a returning family confirms its stored data instead.
+ */
+function startIntake(
+  ctx: FlowContext,
+  start: IntakeStart = {},
+  base: ConversationState = initialState(),
+): Result {
+  const fresh: ConversationState = {
+    ...initialState(),
+    booking: base.booking,
+    suggestedPurpose: start.purpose,
+    draft: start.callback ? { contactMode: 'phone', callMode: 'callback_asap' } : {},
+  };
+  if (start.story === undefined && !start.callback) {
+    // «Чем я могу Вам помочь?» first, in the family's own words.
+    return reply({ ...fresh, step: 'story' }, [storyQuestion()]);
+  }
+  return afterStory(fresh, start.story, ctx);
+}
+
+/** The story is told (or skipped): consent if needed, then the known data or the first question. */
+function afterStory(state: ConversationState, story: string | undefined, ctx: FlowContext): Result {
+  if (!ctx.hasConsent) {
+    const next: ConversationState = {
+      ...state,
+      step: 'consent',
+      ...(story ? { pendingText: story, pendingFor: 'appeal' as const } : {}),
+    };
+    return reply(next, [consentQuestion(ctx)]);
+  }
+  const draft = story ? { ...state.draft, needText: story.slice(0, 2000) } : state.draft;
+  return reply(
+    { ...state, draft, pendingText: undefined, pendingFor: undefined, step: 'name' },
+    [],
+    [{ type: 'loadKnownData' }],
+  );
+}
+
+function onStory(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  if (buttonAnswer(event, 'story') === 'skip') return afterStory(state, undefined, ctx);
+  if (event.type !== 'text') return reask(state, ctx, msg('error-type-answer'));
+  const suggestedPurpose = purposeFromUnderstanding(event.understanding) ?? state.suggestedPurpose;
+  return afterStory({ ...state, suggestedPurpose }, event.text.trim(), ctx);
+}
+
+/** Stored data of the family's last appeal (runtime's answer to loadKnownData). */
+function onKnownData(state: ConversationState, known: Draft | undefined, ctx: FlowContext): Result {
+  const intro: OutboundMessage = { parts: [msg('intake-intro')] };
+  if (known?.fullName) {
+    const next: ConversationState = { ...state, step: 'knownConfirm', draft: { ...known, ...state.draft } };
+    return reply(next, [intro, knownQuestion(next, ctx)]);
+  }
+  const first = firstUnknownStep('name', state.draft);
+  if (first === 'confirm') return toSummary(state, ctx);
+  const next: ConversationState = { ...state, step: first };
+  return reply(next, [intro, currentQuestion(next, ctx)]);
+}
+
+const PERSONAL_FIELDS = [
+  'fullName',
+  'address',
+  'maritalStatus',
+  'minorChildren',
+  'birthDate',
+  'phone',
+] as const;
+
+function onKnownConfirm(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  const answer = buttonAnswer(event, 'known') ?? consentFromText(event);
+  if (answer === 'yes') {
+    const first = firstUnknownStep('name', state.draft);
+    if (first === 'confirm') return toSummary(state, ctx);
+    const next: ConversationState = { ...state, step: first };
+    return reply(next, [currentQuestion(next, ctx)]);
+  }
+  if (answer === 'no') {
+    const draft = { ...state.draft };
+    for (const field of PERSONAL_FIELDS) delete draft[field];
+    const next: ConversationState = { ...state, step: 'name', draft };
+    return reply(next, [currentQuestion(next, ctx)]);
+  }
+  return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-choose-button'));
+}
+
+function toSummary(state: ConversationState, ctx: FlowContext): Result {
+  const next = { ...state, step: 'confirm' as const, draft: withCallbackDue(state.draft, ctx) };
+  return reply(next, [summaryMessage(next, ctx)]);
 }
 
 function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
+  if (event.type === 'button' && event.payload === 'ask:dispatcher') {
+    return toDispatcher(state, state.pendingText ?? '', ctx);
+  }
+  if (event.type === 'button' && event.payload.startsWith('topic:')) {
+    const intent = event.payload.slice(6);
+    if (!TOPIC_LABELS[intent]) return reply(state, [menuMessage([msg('error-stale-button')])]);
+    return fromFreeText(
+      state,
+      state.pendingText ?? '',
+      { intent, score: 1, alternatives: [], entities: {}, articles: [] },
+      ctx,
+    );
+  }
+  if (event.type === 'button' && event.payload.startsWith('kb:')) {
+    const article = ctx.navigator?.article(event.payload.slice(3), ctx.locale);
+    if (!article) return reply(state, [menuMessage([msg('error-stale-button')])]);
+    return reply({ ...state, misses: undefined }, [articleMessage(article)]);
+  }
+  if (event.type === 'text' && event.understanding) {
+    const { intent, entities } = event.understanding;
+    const other =
+      intent?.startsWith('outreach') || (!intent && entities.settlement) ? 'outreach' : (intent ?? undefined);
+    const outreach = onOutreachText(state, event.text, ctx, other);
+    if (outreach) return outreach;
+    return fromFreeText(state, event.text, event.understanding, ctx);
+  }
   if (event.type === 'text') {
+    // Without the understanding layer (flow unit tests, or it failed to load): the plain keyword menu.
     const outreach = onOutreachText(state, event.text, ctx, menuChoiceFromText(event));
     if (outreach) return outreach;
   }
@@ -442,7 +623,7 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
       : menuChoiceFromText(event);
   switch (choice) {
     case 'intake':
-      return startIntake(ctx);
+      return startIntake(ctx, event.type === 'text' ? { story: event.text.trim() } : {}, state);
     case 'contacts':
       return reply(state, [menuMessage([msg('contacts', centerArgs(ctx))])]);
     case 'outreach':
@@ -453,10 +634,8 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
     case 'book:lawyer':
     case 'book:psychologist':
     case 'book:other': {
-      // Booking needs to know who the family is: without consent it starts with the intake (consent first).
-      if (!ctx.hasConsent) return startIntake(ctx);
       const role = choice === 'book' ? undefined : (choice.slice(5) as 'lawyer' | 'psychologist' | 'other');
-      return startBooking(state, role, state.booking?.appealId);
+      return beginBooking(state, { kind: 'book', role }, ctx);
     }
     case 'bookings':
       return showMyBookings(state);
@@ -469,6 +648,62 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
   }
 }
 
+/** Booking needs to know who the family is: without consent it starts with the intake (consent first). */
+function beginBooking(
+  state: ConversationState,
+  action: Extract<MenuAction, { kind: 'book' }>,
+  ctx: FlowContext,
+): Result {
+  if (!ctx.hasConsent) {
+    const purpose =
+      action.role === 'lawyer' ? 'lawyer' : action.role === 'psychologist' ? 'psychologist' : undefined;
+    return startIntake(ctx, { story: '', purpose }, state);
+  }
+  return startBooking({ ...state, misses: undefined }, action.role, state.booking?.appealId, action.date);
+}
+
+/** The family's words at the menu, understood: an answer, or one of the menu's actions. */
+function fromFreeText(
+  state: ConversationState,
+  text: string,
+  understanding: NonNullable<Extract<UserEvent, { type: 'text' }>['understanding']>,
+  ctx: FlowContext,
+): Result {
+  const outcome = routeFreeText(state, text, understanding, ctx);
+  if ('result' in outcome) return outcome.result;
+  const calm: ConversationState = {
+    ...state,
+    misses: undefined,
+    pendingText: undefined,
+    pendingFor: undefined,
+  };
+  const { action } = outcome;
+  switch (action.kind) {
+    case 'greet':
+      return reply(calm, [menuMessage([msg('greeting', centerArgs(ctx))])]);
+    case 'intake':
+      return startIntake(
+        ctx,
+        { story: action.story, purpose: action.purpose, callback: action.callback },
+        calm,
+      );
+    case 'book':
+      return beginBooking(calm, action, ctx);
+    case 'bookings':
+      return showMyBookings(calm);
+    case 'progress':
+      return startProgressReport(calm);
+    case 'contacts':
+      return reply(calm, [menuMessage([msg('contacts', centerArgs(ctx))])]);
+    case 'outreach':
+      return outreachMenu(calm, ctx);
+    case 'delete':
+      return reply({ ...calm, step: 'deleteConfirm' }, [deleteQuestion()]);
+    case 'language':
+      return handleCommand('lang', calm, { type: 'text', text }, ctx);
+  }
+}
+
 function menuChoiceFromText(event: UserEvent): string | undefined {
   if (event.type !== 'text') return undefined;
   const text = event.text.toLocaleLowerCase('ru');
@@ -476,7 +711,7 @@ function menuChoiceFromText(event: UserEvent): string | undefined {
   if (/результат|вопрос решил|решился|progress|result/.test(text)) return 'progress';
   if (/запис|appointment|book/.test(text)) return 'book';
   if (/обращ|помо[гщ]|юрист|психолог|консульт|help|appeal|lawyer|psycholog/.test(text)) return 'intake';
-  if (/контакт|телефон|адрес|час|режим|contact|phone|hours/.test(text)) return 'contacts';
+  if (/контакт|телефон|адрес|(^|\s)час|режим|contact|phone|hours/.test(text)) return 'contacts';
   if (/график|выезд|расписан|приезж|schedule|visit/.test(text)) return 'outreach';
   if (/удал.*данн|delete.*data/.test(text)) return 'delete';
   return undefined;
@@ -484,13 +719,18 @@ function menuChoiceFromText(event: UserEvent): string | undefined {
 
 function onConsent(state: ConversationState, event: UserEvent, ctx: FlowContext): Result {
   const answer = buttonAnswer(event, 'consent') ?? consentFromText(event);
+  if (answer === 'more') return reply(state, [consentFull(ctx)]);
   if (answer === 'yes') {
-    const next: ConversationState = { ...initialState(), step: 'name' };
-    return reply(
-      next,
-      [{ parts: [msg('consent-thanks'), msg('intake-intro')] }, currentQuestion(next, ctx)],
-      [{ type: 'recordConsent', granted: true }],
-    );
+    const granted = { ...ctx, hasConsent: true };
+    const record: Effect = { type: 'recordConsent', granted: true };
+    const thanks: OutboundMessage = { parts: [msg('consent-thanks')] };
+    if (state.pendingFor === 'question') {
+      const text = state.pendingText ?? '';
+      const next: ConversationState = { ...initialState(), booking: state.booking };
+      return reply(next, [thanks], [record, { type: 'askDispatcher', text }]);
+    }
+    const result = afterStory({ ...state, step: 'name' }, state.pendingText || undefined, granted);
+    return { ...result, messages: [thanks, ...result.messages], effects: [record, ...result.effects] };
   }
   if (answer === 'no') {
     return reply(
@@ -500,6 +740,33 @@ function onConsent(state: ConversationState, event: UserEvent, ctx: FlowContext)
     );
   }
   return reask(state, ctx, event.type === 'button' ? msg('error-stale-button') : msg('error-consent-choose'));
+}
+
+/** The family's words reached a person: say so, and when the answer will come. */
+function afterQuestion(
+  state: ConversationState,
+  event: Extract<FlowEvent, { type: 'questionAsked' }>,
+  ctx: FlowContext,
+): Result {
+  const calm: ConversationState = {
+    ...state,
+    misses: undefined,
+    pendingText: undefined,
+    pendingFor: undefined,
+  };
+  if (event.forwarded) return reply(calm, []);
+  const due = event.dueAt
+    ? relativeMomentArgs(new Date(event.dueAt), ctx.now, ctx.center.timeZone)
+    : answerExpectedArgs(ctx);
+  return reply(calm, [
+    menuMessage([
+      msg('question-asked', {
+        number: event.number,
+        ...due,
+        open: isWorkingTime(ctx.now, ctx.center) ? 'yes' : 'no',
+      }),
+    ]),
+  ]);
 }
 
 function buttonAnswer(event: UserEvent, owner: string): string | undefined {
@@ -551,7 +818,7 @@ function nextStep(
   editQueue: StepId[] | undefined,
 ): { step: StepId | 'confirm'; editQueue?: StepId[] } {
   const natural = STEPS[step].next(draft);
-  if (!editQueue) return { step: natural };
+  if (!editQueue) return { step: natural === 'confirm' ? natural : firstUnknownStep(natural, draft) };
   if (natural !== 'confirm' && editQueue.includes(natural)) {
     return { step: natural, editQueue: editQueue.filter((queued) => queued !== natural) };
   }
@@ -592,6 +859,23 @@ function onConfirm(state: ConversationState, event: UserEvent, ctx: FlowContext)
     return reask(next, ctx, msg('error-missing-field'));
   }
   return reply({ ...state, draft }, [], [{ type: 'submitAppeal', draft: parsed.data }]);
+}
+
+/** From `step` on, the first question whose answer is not known yet (the story, a callback request…). */
+function firstUnknownStep(step: StepId, draft: Draft): StepId | 'confirm' {
+  let current: StepId | 'confirm' = step;
+  for (let guard = 0; current !== 'confirm' && guard < STEP_IDS.length; guard++) {
+    if (!stepAnswered(current, draft)) return current;
+    current = STEPS[current].next(draft);
+  }
+  return current;
+}
+
+function stepAnswered(step: StepId, draft: Draft): boolean {
+  if (step === 'need') return draft.needText !== undefined && draft.needText !== '';
+  if (step === 'callMode') return draft.callMode !== undefined;
+  if (step === 'callWindow') return draft.callbackWindow !== undefined;
+  return !fieldMissing(step, draft);
 }
 
 function fieldMissing(step: StepId, draft: Draft): boolean {
@@ -640,7 +924,7 @@ function onResume(state: ConversationState, event: UserEvent, ctx: FlowContext):
   const action =
     buttonAnswer(event, 'resume') ??
     (event.type === 'text' && /^(да|продолж|yes|continue)/i.test(event.text.trim()) ? 'continue' : undefined);
-  if (action === 'restart') return startIntake(ctx);
+  if (action === 'restart') return startIntake(ctx, { story: '' });
   if (action === 'continue') {
     const next: ConversationState = { ...state, step: state.pausedAt ?? 'name', pausedAt: undefined };
     return reply(next, [currentQuestion(next, ctx)]);
@@ -677,13 +961,17 @@ function afterSubmit(
   // For an in-person visit the family can pick a time at once instead of waiting for the call.
   if (draft.contactMode === 'in_person') {
     const role = roleForPurpose(draft.purpose);
+    // One message: channels that keep only the newest keyboard (VK) would otherwise drop the offer.
+    const menu = menuMessage([msg('book-offer'), msg('closing', centerArgs(ctx))]);
     return reply({ ...initialState(), booking: appealId ? { appealId } : undefined }, [
       { parts: [msg('appeal-accepted', { number }), msg(nextKey, args)] },
       {
-        parts: [msg('book-offer')],
-        buttons: [[{ label: msg('book-offer-button'), payload: `menu:book:${role}` }]],
+        ...menu,
+        buttons: [
+          [{ label: msg('book-offer-button'), payload: `menu:book:${role}` }],
+          ...(menu.buttons ?? []),
+        ],
       },
-      menuMessage([msg('closing', centerArgs(ctx))]),
     ]);
   }
   return reply(initialState(), [

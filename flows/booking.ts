@@ -48,6 +48,8 @@ export const BookingStateSchema = z.object({
     .array(z.object({ id: z.number(), startsAt: z.string(), role: z.enum(BOOKING_ROLES).optional() }))
     .optional(),
   cancelId: z.number().optional(),
+  /** A day the family named («к психологу в четверг»): its times are shown first if it has any. */
+  wantedDate: z.string().optional(),
 });
 export type BookingState = z.infer<typeof BookingStateSchema>;
 
@@ -168,8 +170,13 @@ export function bookingQuestion(state: ConversationState, ctx: FlowContext): Out
 }
 
 /** Entry from the menu (or after an in-person appeal): straight to the search when the need is known. */
-export function startBooking(state: ConversationState, role?: BookingRole, appealId?: number): Result {
-  const booking: BookingState = { role, appealId };
+export function startBooking(
+  state: ConversationState,
+  role?: BookingRole,
+  appealId?: number,
+  wantedDate?: string,
+): Result {
+  const booking: BookingState = { role, appealId, ...(wantedDate ? { wantedDate } : {}) };
   if (!role) return reply({ ...state, step: 'bookRole', booking }, [roleQuestion()]);
   return reply({ ...state, step: 'bookDay', booking }, [], [{ type: 'findSlots', role }]);
 }
@@ -355,8 +362,21 @@ export function onBookingResult(
       const next = {
         ...state,
         step: 'bookDay' as const,
-        booking: { ...booking, slots: event.slots, day: undefined, held: undefined },
+        booking: { ...booking, slots: event.slots, day: undefined, held: undefined, wantedDate: undefined },
       };
+      const wanted = booking.wantedDate;
+      if (wanted) {
+        const onThatDay = event.slots.some((slot) => local(slot.startsAt, ctx).toISODate() === wanted);
+        if (onThatDay) {
+          const atDay = { ...next, step: 'bookTime' as const, booking: { ...next.booking, day: wanted } };
+          return reply(atDay, [timeQuestion(atDay.booking, ctx)]);
+        }
+        const day = DateTime.fromISO(wanted).setLocale(ctx.locale).toFormat('cccc, dd.MM');
+        const question = dayQuestion(next.booking, ctx);
+        return reply(next, [
+          { ...question, parts: [msg('book-wanted-day-full', { day }), ...question.parts] },
+        ]);
+      }
       return reply(next, [dayQuestion(next.booking, ctx)]);
     }
     case 'slotHeld': {

@@ -118,6 +118,9 @@ function enumAnswer<T extends string>(
 
 const lower = (text: string) => text.trim().toLocaleLowerCase('ru');
 
+/** «в течение 2 часов», as the script says it, rather than «120 минут рабочего времени». */
+export const promiseArgs = (minutes: number) => ({ minutes, hours: minutes % 60 === 0 ? minutes / 60 : 0 });
+
 function purposeFromText(text: string): AppealDraft['purpose'] | undefined {
   const t = lower(text);
   if (/юрист|юриди|адвокат|lawyer|legal/.test(t)) return 'lawyer';
@@ -244,7 +247,7 @@ export const STEPS: Record<StepId, Step> = {
       question(
         'ask-call-mode',
         CALL_MODES.map((value) => [choice('callMode', value, `call-mode-${value}`)]),
-        { parts: [msg('ask-call-mode', { minutes: ctx.center.callbackPromiseMinutes })] },
+        { parts: [msg('ask-call-mode', promiseArgs(ctx.center.callbackPromiseMinutes))] },
       ),
     accept: (event) =>
       enumAnswer(

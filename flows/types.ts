@@ -97,7 +97,14 @@ export type SystemEvent =
       number?: string;
       answer: 'yes' | 'partly' | 'no' | 'help';
     }
-  | { type: 'progressCommentSaved'; ok: boolean };
+  | { type: 'progressCommentSaved'; ok: boolean }
+  /** What the center already knows about a returning family (their latest appeal), for «Всё ещё верно?». */
+  | { type: 'knownData'; draft?: Partial<AppealDraft> }
+  /**
+   * The family's words reached a dispatcher: added to an open appeal (`number` of it, `forwarded`), or
+   * registered as a new question in the inbox with the time the answer is promised by.
+   */
+  | { type: 'questionAsked'; number: string; forwarded: boolean; dueAt?: string };
 
 export type OutreachAction = 'show' | 'subscribe' | 'unsubscribe' | 'mine';
 
@@ -128,7 +135,43 @@ export type Effect =
   /** A crisis signal in the person's message: dispatchers are alerted out of turn (never with the text). */
   | { type: 'raiseUrgent'; signal: CrisisSignal }
   /** Outreach schedule: show a settlement's dates, (un)subscribe, list subscriptions (settlement by name). */
-  | { type: 'outreach'; action: OutreachAction; settlement?: string };
+  | { type: 'outreach'; action: OutreachAction; settlement?: string }
+  /** The family's latest personal data, to confirm instead of retyping (only with consent). */
+  | { type: 'loadKnownData' }
+  /**
+   * The family's words for a person: to the open appeal `appealId` (marked unread in the inbox), or as a new
+   * question in the inbox when there is none (only with consent: the words may hold personal data).
+   */
+  | { type: 'askDispatcher'; text: string; appealId?: number };
+
+/** A navigator (knowledge-base) article as a flow shows it, already in the family's language. */
+export type NavigatorArticle = {
+  id: string;
+  title: string;
+  answer: string;
+  /** What to bring, one item per line. */
+  documents: string[];
+  /** Suggested next steps: appeal, book, book:lawyer, book:psychologist, book:other, outreach, contacts, dispatcher. */
+  next: string[];
+};
+
+/** The center's navigator, read-only for flows (the runtime loads it from `knowledge/`). */
+export type Navigator = {
+  article(id: string, locale: Locale): NavigatorArticle | undefined;
+  /** The article answering a classifier intent such as `kb.free`. */
+  forIntent(intent: string, locale: Locale): NavigatorArticle | undefined;
+};
+
+/** The family's newest appeal still open, as context for «когда перезвонят?» and messages to a person. */
+export type OpenAppealInfo = {
+  id: number;
+  number: string;
+  status: string;
+  /** When the center promised to get in touch (ISO), if it still waits for that. */
+  dueAt?: string;
+  /** The dispatcher who has it. */
+  holder?: string;
+};
 
 export type FlowContext = {
   now: Date;
@@ -136,6 +179,8 @@ export type FlowContext = {
   locale: Locale;
   /** The contact has a current, granted consent to personal-data processing. */
   hasConsent: boolean;
+  navigator?: Navigator;
+  openAppeal?: OpenAppealInfo;
 };
 
 export type FlowResult<State> = { state: State; messages: OutboundMessage[]; effects: Effect[] };

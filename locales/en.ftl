@@ -39,6 +39,14 @@ outreach-empty = The visit schedule has not been published yet. Please ask by ph
 ## Consent to personal-data processing
 
 consent-text =
+    { $purpose ->
+        [question] To pass your question to a dispatcher we need your consent to the processing of personal data: the question may say something about you.
+       *[other] To register your request we need your consent to the processing of personal data.
+    }
+    { $organisation } uses it only to help you and contact you, and does not share it without your consent (Federal Law 152-FZ).
+    You can withdraw consent and delete your data at any time. Consent version: { $version }. Do you agree?
+consent-more = Read more
+consent-full =
     To register your request we need your consent to the processing of personal data.
 
     { $organisation } will process your full name, address, marital status, number of children, date of birth and phone number only to register your request, contact you and help you. We do not pass your data to third parties without your consent, except where the law requires it (Federal Law 152-FZ "On Personal Data"). The consent is valid until you withdraw it: you can press "Delete my data" at any time.
@@ -80,7 +88,12 @@ ask-need-optional = If you like, describe the situation in two or three sentence
 ask-format = Would you prefer a phone consultation or an in-person visit?
 format-phone = By phone
 format-in_person = In person
-ask-call-mode = How shall we contact you? A specialist calls back within { $minutes } minutes of working time.
+ask-call-mode = How should we contact you? A specialist will call you back { promise-within }.
+promise-within = { $hours ->
+        [0] within { $minutes } minutes
+        [1] within an hour
+       *[other] within { $hours } hours
+    } (during the center's working hours)
 call-mode-chat_now = 💬 Write to a dispatcher now
 call-mode-callback_asap = 📞 Call me back
 call-mode-callback_window = 🕑 Call me at a convenient time

@@ -105,3 +105,82 @@ export async function anonymizeAppealsOfContact(db: Db, contactId: number, now: 
     .execute();
   return rows.length;
 }
+
+/**
+ * A question passed from the chat to a dispatcher: an appeal without card fields (the chat is the way back),
+ * so it gets the same staff card, SLA promise, hand-off and close as any other.
+ */
+export async function createQuestion(
+  db: Db,
+  input: { contactId: number; consentId: number; channel: string; text: string; dueAt: Date; now: Date },
+): Promise<CreatedAppeal> {
+  const earlier = await db
+    .selectFrom('appeals')
+    .select('id')
+    .where('contact_id', '=', input.contactId)
+    .limit(1)
+    .executeTakeFirst();
+  const inserted = await db
+    .insertInto('appeals')
+    .values({
+      contact_id: input.contactId,
+      consent_id: input.consentId,
+      channel: input.channel,
+      kind: earlier ? 'secondary' : 'primary',
+      form: 'messenger',
+      purpose: 'other',
+      need_text: input.text,
+      contact_mode: 'phone',
+      call_mode: 'chat_now',
+      callback_due_at: input.dueAt,
+      is_question: true,
+      unread_at: input.now,
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .returning(['id', 'callback_due_at'])
+    .executeTakeFirstOrThrow();
+  const number = formatAppealNumber(inserted.id, input.now);
+  await db.updateTable('appeals').set({ number }).where('id', '=', inserted.id).execute();
+  return { id: inserted.id, number, callbackDueAt: inserted.callback_due_at };
+}
+
+/** The family's newest appeal that is still open (for «когда перезвонят?» and messages to a person). */
+export async function latestOpenAppeal(db: Db, contactId: number): Promise<Appeal | undefined> {
+  return db
+    .selectFrom('appeals')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .where('status', '!=', 'closed')
+    .where('anonymized_at', 'is', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The card fields of the family's newest full appeal, for «Всё ещё верно?» on return. */
+export async function latestKnownCard(db: Db, contactId: number) {
+  return db
+    .selectFrom('appeals')
+    .select(['full_name', 'address', 'marital_status', 'minor_children', 'birth_date', 'phone'])
+    .where('contact_id', '=', contactId)
+    .where('anonymized_at', 'is', null)
+    .where('full_name', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** A family message arrived for staff: the inbox shows the appeal as unread until it is opened. */
+export async function markAppealUnread(db: Db, appealId: number, now: Date): Promise<void> {
+  await db.updateTable('appeals').set({ unread_at: now }).where('id', '=', appealId).execute();
+}
+
+export async function markAppealRead(db: Db, appealId: number): Promise<void> {
+  await db
+    .updateTable('appeals')
+    .set({ unread_at: null })
+    .where('id', '=', appealId)
+    .where('unread_at', 'is not', null)
+    .execute();
+}

@@ -14,6 +14,7 @@ import * as broadcasts from './migrations/009_broadcasts.ts';
 import * as outreach from './migrations/010_outreach.ts';
 import * as dispatch from './migrations/011_dispatch.ts';
 import * as followUp from './migrations/012_follow_up.ts';
+import * as conversation from './migrations/013_conversation.ts';
 import * as staffAccess from './migrations/014_staff_access.ts';
 import type { Database } from './schema.ts';
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010_outreach': outreach,
   '011_dispatch': dispatch,
   '012_follow_up': followUp,
+  '013_conversation': conversation,
   '014_staff_access': staffAccess,
 };
 

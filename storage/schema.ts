@@ -66,6 +66,9 @@ export type AppealsTable = {
   follow_up_at: NullableTimestamp;
   follow_up_agreed: Generated<boolean>;
   follow_up_sent_at: NullableTimestamp;
+  /** Migration 013: a family message for staff not seen yet; a question passed from the chat. */
+  unread_at: NullableTimestamp;
+  is_question: Generated<boolean>;
 };
 
 export type AppealEventsTable = {

@@ -57,7 +57,13 @@ function step(state: ConversationState, event: FlowEvent, ctx: FlowContext = ctx
   return result;
 }
 
-type RunOptions = { now?: Date; hasConsent?: boolean; from?: ConversationState };
+type RunOptions = {
+  now?: Date;
+  hasConsent?: boolean;
+  from?: ConversationState;
+  /** What the runtime would answer to loadKnownData (a returning family's stored card). */
+  known?: Partial<AppealDraft>;
+};
 
 /**
  * Folds events through handleEvent, starting at the menu (or `from`), and returns the last result and all of them.
@@ -68,9 +74,18 @@ function run(events: FlowEvent[], options: RunOptions = {}) {
   let state = options.from ?? initialState();
   const results: Result[] = [];
   for (const event of events) {
-    const result = step(state, event, ctx);
+    let result = step(state, event, ctx);
     for (const effect of result.effects) {
       if (effect.type === 'recordConsent') ctx = { ...ctx, hasConsent: effect.granted };
+    }
+    // Like the runtime: a family with no earlier appeal has no stored data to confirm.
+    if (result.effects.some((effect) => effect.type === 'loadKnownData')) {
+      const known = step(result.state, { type: 'knownData', draft: options.known }, ctx);
+      result = {
+        state: known.state,
+        messages: [...result.messages, ...known.messages],
+        effects: [...result.effects.filter((effect) => effect.type !== 'loadKnownData'), ...known.effects],
+      };
     }
     results.push(result);
     state = result.state;
@@ -150,6 +165,7 @@ const CARD = {
 /** Events from the menu (consent already given) to the question of `target`. */
 const eventsTo = (target: StepId): FlowEvent[] => [
   tap('menu:intake'),
+  tap('story:skip'),
   ...STEP_IDS.slice(0, STEP_IDS.indexOf(target)).map((id) => ANSWER[id]),
 ];
 
@@ -169,6 +185,7 @@ const intake = ({
   callWindow,
 }: Choices): FlowEvent[] => [
   tap('menu:intake'),
+  tap('story:skip'),
   ...STEP_IDS.slice(0, STEP_IDS.indexOf('purpose')).map((id) => ANSWER[id]),
   tap(`purpose:${purpose}`),
   need,
@@ -241,19 +258,20 @@ describe('main menu', () => {
   });
 
   it('starts the intake with the consent question when there is no consent', () => {
-    const { result } = run([tap('menu:intake')], { hasConsent: false });
+    const { result, results } = run([tap('menu:intake'), tap('story:skip')], { hasConsent: false });
+    expect(keysOf(results[0] as Result)).toEqual(['ask-story']);
     expect(keysOf(result)).toEqual(['consent-text']);
     expect(argsOf(result, 'consent-text')).toMatchObject({
       version: '2026-11-01',
       phone: '+7 (38452) 3-06-56',
     });
-    expect(payloadsOf(result)).toEqual([['consent:yes', 'consent:no']]);
+    expect(payloadsOf(result)).toEqual([['consent:yes', 'consent:no'], ['consent:more']]);
     expect(result.state).toEqual({ ...initialState(), step: 'consent' });
     expect(result.effects).toEqual([]);
   });
 
   it('skips the consent question when consent was already given', () => {
-    const { result } = run([tap('menu:intake')], { hasConsent: true });
+    const { result } = run([tap('menu:intake'), tap('story:skip')], { hasConsent: true });
     expect(keysOf(result)).toEqual(['intake-intro', 'ask-name']);
     expect(result.state).toEqual({ ...initialState(), step: 'name' });
     expect(result.effects).toEqual([]);
@@ -307,7 +325,7 @@ describe('main menu', () => {
 });
 
 describe('consent', () => {
-  const toConsent = [tap('menu:intake')];
+  const toConsent = [tap('menu:intake'), tap('story:skip')];
 
   it('"yes" records consent and asks the first question', () => {
     const { result } = run([...toConsent, tap('consent:yes')], { hasConsent: false });
@@ -356,9 +374,9 @@ describe('consent', () => {
     'other text (%j) is re-asked and not stored',
     (input) => {
       const { result, results } = run([...toConsent, text(input)], { hasConsent: false });
-      const before = results[0]?.state;
+      const before = results[1]?.state;
       expect(keysOf(result)).toEqual(['error-consent-choose', 'consent-text']);
-      expect(payloadsOf(result)).toEqual([['consent:yes', 'consent:no']]);
+      expect(payloadsOf(result)).toEqual([['consent:yes', 'consent:no'], ['consent:more']]);
       expect(result.state).toEqual(before);
       expect(result.state.draft).toEqual({});
       expect(JSON.stringify(result.state)).not.toContain(input);
@@ -407,7 +425,7 @@ describe('questions', () => {
     expect(payloadsOf(run(eventsTo('need')).result)).toEqual([['need:skip'], NAV]);
     expect(payloadsOf(run(eventsTo('format')).result)).toEqual([['format:phone', 'format:in_person'], NAV]);
     const callMode = run(eventsTo('callMode')).result;
-    expect(argsOf(callMode, 'ask-call-mode')).toEqual({ minutes: 120 });
+    expect(argsOf(callMode, 'ask-call-mode')).toEqual({ minutes: 120, hours: 2 });
     expect(payloadsOf(callMode)).toEqual([
       ['callMode:chat_now'],
       ['callMode:callback_asap'],
@@ -423,7 +441,7 @@ describe('questions', () => {
 
   it('stores each answer normalised and moves on', () => {
     const { results, state } = run(eventsTo('callWindow'));
-    expect(results.map((result) => result.state.step)).toEqual(['name', ...STEP_IDS.slice(1)]);
+    expect(results.map((result) => result.state.step)).toEqual(['story', 'name', ...STEP_IDS.slice(1)]);
     expect(state.draft).toEqual({ ...CARD, contactMode: 'phone', callMode: 'callback_window' });
     expect(state.trail).toEqual(STEP_IDS.slice(0, -1));
   });
@@ -752,7 +770,9 @@ describe('happy paths', () => {
         phone: '+7 (38452) 3-06-56',
         hours: 'пн–пт 08:00–17:00 (перерыв 12:00–12:48)',
       });
-      expect(payloadsOf(done)).toEqual(MENU_PAYLOADS);
+      expect(payloadsOf(done)).toEqual(
+        inPerson ? [[done.messages[1]?.buttons?.[0]?.[0]?.payload], ...MENU_PAYLOADS] : MENU_PAYLOADS,
+      );
       expect(done.state).toEqual(inPerson ? { ...initialState(), booking: { appealId: 7 } } : initialState());
       expect(done.effects).toEqual([]);
     });
@@ -761,16 +781,16 @@ describe('happy paths', () => {
   it('asks for consent first when there is none, and records it exactly once', () => {
     const { results, result } = run(
       [
-        ...intake({ format: 'phone', callMode: 'callback_asap' }).slice(0, 1),
+        ...intake({ format: 'phone', callMode: 'callback_asap' }).slice(0, 2),
         tap('consent:yes'),
-        ...intake({ format: 'phone', callMode: 'callback_asap' }).slice(1),
+        ...intake({ format: 'phone', callMode: 'callback_asap' }).slice(2),
         tap('confirm:submit'),
       ],
       {
         hasConsent: false,
       },
     );
-    expect(keysOf(results[0] as Result)).toEqual(['consent-text']);
+    expect(keysOf(results[1] as Result)).toEqual(['consent-text']);
     expect(effectTypes(results)).toEqual(['recordConsent', 'submitAppeal']);
     expect(result.effects[0]).toMatchObject({
       type: 'submitAppeal',
@@ -931,7 +951,7 @@ describe('back, cancel, restart, resume', () => {
     it('asks whether to resume and keeps the draft', () => {
       const { result, results } = paused();
       const before = results.at(-2)?.state;
-      expect(keysOf(result)).toEqual(['resume-question']);
+      expect(keysOf(result)).toEqual(['greeting', 'resume-question']);
       expect(payloadsOf(result)).toEqual([['resume:continue'], ['resume:restart', 'nav:cancel']]);
       expect(result.state).toEqual({ ...before, step: 'resume', pausedAt: 'phone' });
     });
@@ -967,7 +987,7 @@ describe('back, cancel, restart, resume', () => {
     it('"start" or "меню" again keeps asking, with the same paused step', () => {
       for (const again of [START, text('меню')]) {
         const { result } = run([...eventsTo('phone'), START, again]);
-        expect(keysOf(result)).toEqual(['resume-question']);
+        expect(keysOf(result).at(-1)).toBe('resume-question');
         expect(result.state.pausedAt).toBe('phone');
       }
     });
@@ -1292,7 +1312,7 @@ describe('crisis messages (safety.md)', () => {
   });
 
   it('at the consent question: nothing is recorded or stored, the consent question is asked again', () => {
-    const { state } = run([tap('menu:intake')], { hasConsent: false });
+    const { state } = run([tap('menu:intake'), tap('story:skip')], { hasConsent: false });
     expect(state.step).toBe('consent');
     const result = expectCrisisAnswer(state, 'Помогите, ребёнок пропал', 'child_danger', false);
     expect(keysOf(result)).toEqual(['crisis-help', 'consent-text']);

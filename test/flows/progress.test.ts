@@ -101,7 +101,7 @@ describe('«Сообщить о результате» flow', () => {
   });
 
   it('takes the answer buttons at any step without moving the conversation', () => {
-    const intake = run([tap('menu:intake'), tap('consent:yes')], initialState(), false);
+    const intake = run([tap('menu:intake'), tap('story:skip'), tap('consent:yes')], initialState(), false);
     const tapped = run([tap('fu:5:partly')], intake.state);
     expect(tapped.effects).toEqual([{ type: 'progressAnswer', appealId: 5, answer: 'partly' }]);
     const back = run(
