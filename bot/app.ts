@@ -19,6 +19,7 @@ import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
+import { auditStaffChat } from './staff-audit.ts';
 
 export type Service = {
   app: FastifyInstance;
@@ -94,6 +95,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     clock: tuning.clock,
   });
   const desk = new Desk({ db, runtime, logger, center, scheduler: jobs, clock: tuning.clock });
+  auditStaffChat(desk, db, logger, tuning.clock);
   const outreachNotices = new OutreachNotices({ db, center, runtime, logger, clock: tuning.clock });
   const outreach = env.REDIS_URL
     ? new OutreachScheduler({
