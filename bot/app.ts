@@ -6,6 +6,7 @@ import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
 import { type DispatcherDirectory, demoPassword, loadDispatchers } from '../config/dispatchers.ts';
 import { type Env, staffAccessSettings } from '../config/env.ts';
+import { Understander } from '../domain/understanding/understand.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
@@ -20,6 +21,7 @@ import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
 import { auditStaffChat } from './staff-audit.ts';
+import { understandingLayer } from './understanding.ts';
 
 export type Service = {
   app: FastifyInstance;
@@ -85,6 +87,8 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }
 
+  // Trained at start from nlu/*.yaml (well under two seconds, no network).
+  const understander = await Understander.create();
   const runtime = new Runtime({
     db,
     center,
@@ -93,6 +97,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger,
     directory,
     clock: tuning.clock,
+    understand: understandingLayer(understander, center),
   });
   const desk = new Desk({ db, runtime, logger, center, scheduler: jobs, clock: tuning.clock });
   auditStaffChat(desk, db, logger, tuning.clock);

@@ -161,6 +161,8 @@ const CenterProfileSchema = z
     booking: Booking.prefault({}),
     followUp: FollowUp.prefault({}),
     survey: Survey.prefault({}),
+    /** The navigator's folder of Markdown articles (config/knowledge.ts); `knowledge/` when omitted. */
+    knowledge: z.string().min(1).optional(),
   })
   .refine((profile) => Object.values(profile.workingHours).some((periods) => periods && periods.length > 0), {
     message: 'workingHours must have at least one working period',

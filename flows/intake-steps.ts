@@ -7,10 +7,10 @@ import {
   MARITAL_STATUSES,
   PURPOSES,
 } from '../domain/appeal.ts';
+import { validateBirthDateText } from '../domain/understanding/dates.ts';
 import {
   parseMaritalStatus,
   validateAddress,
-  validateBirthDate,
   validateChildrenCount,
   validateFullName,
   validateNeedDescription,
@@ -176,7 +176,8 @@ export const STEPS: Record<StepId, Step> = {
     accept: (event, ctx) =>
       textAnswer(
         event,
-        (text) => validateBirthDate(text, ctx.now, ctx.center.timeZone),
+        // Free forms too: «5 марта 1988», «12/05/88» (the same age and calendar rules).
+        (text) => validateBirthDateText(text, { now: ctx.now, timeZone: ctx.center.timeZone }),
         (birthDate) => ({ birthDate }),
       ),
     next: () => 'phone',

@@ -285,7 +285,21 @@ export type AuditLogTable = {
   ip: string | null;
 };
 
+/** The navigator's articles per locale, mirrored from the knowledge folder (migration 013). */
+export type KnowledgeArticlesTable = {
+  id: string;
+  locale: string;
+  title: string;
+  phrasings: string;
+  body: string;
+  centers: string[] | null;
+  /** Generated from title, phrasings and body; never written. */
+  search: ColumnType<string, never, never>;
+  updated_at: Generated<Date>;
+};
+
 export type Database = {
+  knowledge_articles: KnowledgeArticlesTable;
   staff_sessions: StaffSessionsTable;
   staff_login_failures: StaffLoginFailuresTable;
   audit_log: AuditLogTable;
