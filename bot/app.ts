@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
-import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
-import type { Env } from '../config/env.ts';
+import { type DispatcherDirectory, demoPassword, loadDispatchers } from '../config/dispatchers.ts';
+import { type Env, staffAccessSettings } from '../config/env.ts';
 import { centerIdOf, knowledgeDirOf, loadKnowledge } from '../config/knowledge.ts';
 import { Understander } from '../domain/understanding/understand.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
@@ -23,6 +23,7 @@ import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
+import { auditStaffChat } from './staff-audit.ts';
 import { understandingLayer } from './understanding.ts';
 
 export type Service = {
@@ -40,8 +41,10 @@ export type Service = {
   delivery: Delivery;
   directory: DispatcherDirectory;
   desk: Desk;
-  /** The password of the "dispatcher" web account when no DISPATCHERS_FILE is used (printed at start). */
+  /** The password of the "dispatcher" web account when no DISPATCHERS_FILE is used. */
   dispatcherPassword?: string;
+  /** Where the generated demo password is kept (0600), when it was generated. */
+  dispatcherPasswordFile?: string;
   close(): Promise<void>;
 };
 
@@ -57,6 +60,16 @@ export type ServiceTuning = {
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
   const center = await loadCenterProfile(env.CENTER_CONFIG);
+  // Before anything is opened: production without configured dispatchers stops here, with a clear message.
+  // Only a first run / the demo gets a generated password (production refuses to start without accounts).
+  const generated =
+    env.DISPATCHERS_FILE || env.DISPATCHER_PASSWORD || env.NODE_ENV === 'production'
+      ? undefined
+      : await demoPassword(env.DATA_DIR);
+  const { directory, webPassword } = await loadDispatchers(
+    env,
+    generated?.password ?? randomBytes(12).toString('base64url'),
+  );
   const db = await openDatabase(databaseOptions(env), (error) =>
     logger.warn({ err: error }, 'idle database connection lost; it will be replaced'),
   );
@@ -77,7 +90,6 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }
 
-  const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
   // Trained at start from nlu/*.yaml (well under two seconds, no network); the navigator from knowledge/.
   const understander = await Understander.create();
   const centerId = centerIdOf(env.CENTER_CONFIG);
@@ -97,6 +109,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     navigator: navigatorOf(knowledge, centerId),
   });
   const desk = new Desk({ db, runtime, logger, center, scheduler: jobs, clock: tuning.clock });
+  auditStaffChat(desk, db, logger, tuning.clock);
   const outreachNotices = new OutreachNotices({ db, center, runtime, logger, clock: tuning.clock });
   const outreach = env.REDIS_URL
     ? new OutreachScheduler({
@@ -189,6 +202,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     outreachNotify: () => (outreach ? outreach.runNow() : outreachNotices.sweep()),
     clock: tuning.clock,
     broadcasts: broadcaster,
+    staffAccess: staffAccessSettings(env),
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
@@ -222,6 +236,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     directory,
     desk,
     dispatcherPassword: webPassword,
+    dispatcherPasswordFile: generated?.file,
     async close() {
       clearInterval(pruning);
       await telegram?.stop();

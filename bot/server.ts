@@ -7,12 +7,14 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAuditApi } from '../adapters/web/audit-api.ts';
 import { registerBroadcastApi } from '../adapters/web/broadcast-api.ts';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
-import { registerInboxApi, registerStaffJsonGuard } from '../adapters/web/inbox-api.ts';
+import { registerInboxApi } from '../adapters/web/inbox-api.ts';
 import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
+import { registerStaffArea, type StaffAccessSettings } from '../adapters/web/staff-access.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
 import { DispatcherDirectory, webDispatcher } from '../config/dispatchers.ts';
@@ -42,6 +44,8 @@ export type ServerDeps = {
   clock?: () => Date;
   /** Staff broadcasts (needs Redis); without it the broadcast API answers 503. */
   broadcasts?: BroadcastService;
+  /** Session lifetimes, cookie and lockout settings of the dispatcher login (defaults in staff-access.ts). */
+  staffAccess?: StaffAccessSettings;
 };
 
 /**
@@ -98,40 +102,48 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       scheduler: deps.scheduler ?? noScheduler,
       clock: deps.clock,
     });
-  registerStaffJsonGuard(app);
-  await registerDispatcherPage(app, { directory });
-  registerInboxApi(app, { db: deps.db, directory, timeZone: deps.center.timeZone });
-  registerStaffApi(app, {
-    db: deps.db,
-    center: deps.center,
-    runtime: deps.runtime,
-    scheduler: deps.scheduler ?? noScheduler,
-    directory,
-    desk,
-    logger: deps.logger,
-    clock: deps.clock,
-  });
   const notices = new OutreachNotices({ ...deps, clock: deps.clock });
-  registerOutreachApi(app, {
-    db: deps.db,
-    center: deps.center,
-    directory,
-    logger: deps.logger,
-    notify: deps.outreachNotify ?? (() => notices.sweep()),
-    clock: deps.clock,
-  });
-  registerFollowUpApi(app, {
-    db: deps.db,
-    center: deps.center,
-    scheduler: deps.scheduler ?? noScheduler,
-    directory,
-    logger: deps.logger,
-    clock: deps.clock,
-  });
-  registerBroadcastApi(app, {
-    broadcasts: deps.broadcasts,
-    directory,
-    logger: deps.logger,
-  });
+  // Every staff page and route in one encapsulated area: its login, cross-site, JSON and audit hooks cover
+  // whatever the router matched, however the URL was spelled.
+  await registerStaffArea(
+    app,
+    { ...deps.staffAccess, db: deps.db, directory, logger: deps.logger, clock: deps.clock },
+    (pages) => registerDispatcherPage(pages, { directory }),
+    (api) => {
+      registerInboxApi(api, { db: deps.db, directory, timeZone: deps.center.timeZone });
+      registerStaffApi(api, {
+        db: deps.db,
+        center: deps.center,
+        runtime: deps.runtime,
+        scheduler: deps.scheduler ?? noScheduler,
+        directory,
+        desk,
+        logger: deps.logger,
+        clock: deps.clock,
+      });
+      registerOutreachApi(api, {
+        db: deps.db,
+        center: deps.center,
+        directory,
+        logger: deps.logger,
+        notify: deps.outreachNotify ?? (() => notices.sweep()),
+        clock: deps.clock,
+      });
+      registerFollowUpApi(api, {
+        db: deps.db,
+        center: deps.center,
+        scheduler: deps.scheduler ?? noScheduler,
+        directory,
+        logger: deps.logger,
+        clock: deps.clock,
+      });
+      registerBroadcastApi(api, {
+        broadcasts: deps.broadcasts,
+        directory,
+        logger: deps.logger,
+      });
+      registerAuditApi(api, { db: deps.db, directory });
+    },
+  );
   return app;
 }

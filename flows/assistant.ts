@@ -327,7 +327,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   if (crisis) return onCrisis(state, crisis.signal, ctx);
 
   const command = commandOf(event);
-  if (command) return handleCommand(command, state, event, ctx);
+  if (command) return handleCommand(command, state, ctx);
   if (event.type === 'unsupported') return reask(state, ctx, msg('error-unsupported-message'));
   const global = onGlobalButton(state, event, ctx);
   if (global) return global;
@@ -414,7 +414,6 @@ function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowCon
 function handleCommand(
   command: Command,
   state: ConversationState,
-  event: FlowEvent,
   ctx: FlowContext,
 ): Result {
   switch (command) {
@@ -700,7 +699,7 @@ function fromFreeText(
     case 'delete':
       return reply({ ...calm, step: 'deleteConfirm' }, [deleteQuestion()]);
     case 'language':
-      return handleCommand('lang', calm, { type: 'text', text }, ctx);
+      return handleCommand('lang', calm, ctx);
   }
 }
 

@@ -254,6 +254,37 @@ export type BroadcastRecipientsTable = {
   error: string | null;
 };
 
+/** Dispatcher web sessions (issue 12): only the SHA-256 of the cookie's token is stored. */
+export type StaffSessionsTable = {
+  token_hash: string;
+  dispatcher_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  ended_at: NullableTimestamp;
+  ip: string | null;
+};
+
+export type StaffLoginFailuresTable = {
+  id: Generated<string>;
+  /** "ip:<address>" or "login:<login>". */
+  key: string;
+  at: Timestamp;
+};
+
+/** Append-only: who looked at or acted on what. Ids and action names only, never texts or personal data. */
+export type AuditLogTable = {
+  id: Generated<string>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  method: string;
+  route: string;
+  appeal_id: number | null;
+  object_id: string | null;
+  status: number;
+  ip: string | null;
+};
+
 /** The navigator's articles per locale, mirrored from the knowledge folder (migration 013). */
 export type KnowledgeArticlesTable = {
   id: string;
@@ -269,6 +300,9 @@ export type KnowledgeArticlesTable = {
 
 export type Database = {
   knowledge_articles: KnowledgeArticlesTable;
+  staff_sessions: StaffSessionsTable;
+  staff_login_failures: StaffLoginFailuresTable;
+  audit_log: AuditLogTable;
   broadcasts: BroadcastsTable;
   broadcast_recipients: BroadcastRecipientsTable;
   appeal_events: AppealEventsTable;

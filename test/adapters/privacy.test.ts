@@ -8,6 +8,7 @@ import { buildServer } from '../../bot/server.ts';
 import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -109,9 +110,9 @@ describe('personal data stays out of logs and markup', () => {
       .updateTable('appeals')
       .set({ need_text: '<script>alert(1)</script>', address: '<img src=x onerror=alert(1)>' })
       .execute();
-    const auth = `Basic ${Buffer.from('dispatcher:secret-pass').toString('base64')}`;
+    const session = await staffLogin(app, 'dispatcher', 'secret-pass');
     // The inbox page is a fixed client: no family data is ever put into its markup.
-    const page = await app.inject({ url: '/dispatcher', headers: { authorization: auth } });
+    const page = await app.inject({ url: '/dispatcher', headers: session });
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('Журавлёва');
     expect(page.body).not.toContain('alert(1)');
@@ -119,13 +120,13 @@ describe('personal data stays out of logs and markup', () => {
     expect(page.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
     // The data comes as JSON, which a browser never renders as markup.
-    const list = await app.inject({ url: '/api/staff/appeals?status=all', headers: { authorization: auth } });
+    const list = await app.inject({ url: '/api/staff/appeals?status=all', headers: session });
     expect(list.headers['content-type']).toMatch(/^application\/json/);
     expect(list.body).toContain('Журавлёва Дарья Олеговна');
     const [first] = list.json().appeals as Array<{ id: number }>;
     const detail = await app.inject({
       url: `/api/staff/appeals/${first?.id}`,
-      headers: { authorization: auth },
+      headers: session,
     });
     expect(detail.headers['content-type']).toMatch(/^application\/json/);
     expect(detail.json().appeal).toMatchObject({

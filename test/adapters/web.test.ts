@@ -8,6 +8,7 @@ import { buildServer } from '../../bot/server.ts';
 import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -167,13 +168,18 @@ describe('web chat channel', () => {
   });
 
   it('keeps the dispatcher page behind a login', async () => {
-    expect((await app.inject({ url: '/dispatcher' })).statusCode).toBe(401);
-    const wrong = Buffer.from('dispatcher:wrong-pass').toString('base64');
-    expect(
-      (await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${wrong}` } })).statusCode,
-    ).toBe(401);
-    const right = Buffer.from('dispatcher:secret-pass').toString('base64');
-    const page = await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${right}` } });
+    // No browser password prompt: the page sends the visitor to the login form.
+    const anonymous = await app.inject({ url: '/dispatcher' });
+    expect(anonymous.statusCode).toBe(302);
+    expect(anonymous.headers.location).toBe('/dispatcher/login');
+    expect(anonymous.headers['www-authenticate']).toBeUndefined();
+    await expect(staffLogin(app, 'dispatcher', 'wrong-pass')).rejects.toThrow(/401/);
+    const forged = await app.inject({ url: '/dispatcher', headers: { cookie: 'sd_staff=forged' } });
+    expect(forged.statusCode).toBe(302);
+    const page = await app.inject({
+      url: '/dispatcher',
+      headers: await staffLogin(app, 'dispatcher', 'secret-pass'),
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Обращения');
     expect(page.headers['cache-control']).toBe('no-store');

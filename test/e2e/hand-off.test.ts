@@ -9,6 +9,7 @@ import { appealHistory } from '../../storage/appeal-lifecycle.ts';
 import { FakeTelegram, type Payload } from '../support/fake-telegram.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
+import { staffLogin } from '../support/staff.ts';
 
 /**
  * Issue 6 "done when", end to end on the real service (composition root, grammY against the fake Bot API,
@@ -23,7 +24,8 @@ const SECRET = 'hand-off-secret_1';
 const DISPATCHER_TG = 5001;
 const STRANGER_TG = 7007;
 const PASSWORD = 'inbox-password-1';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
 
 type WireMessage = {
   id: number;
@@ -132,6 +134,7 @@ describe('hand-off from the web chat to the dispatchers and back', () => {
       TELEGRAM_STAFF_CHAT_ID: String(STAFF_CHAT),
     });
     service = await createService(env, silentLogger, { staffMinIntervalMs: 0 });
+    AUTH = await staffLogin(service.app, 'dispatcher', PASSWORD);
     family = new WebFamily(service);
   });
 
