@@ -254,6 +254,10 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   const state = structuredClone(stateIn);
 
   if (event.type === 'appealSubmitted') return afterSubmit(event.number, event.appealId, state, ctx);
+  if (event.type === 'appealRefused') {
+    const args = { count: event.count, phone: ctx.center.phone };
+    return reply(initialState(), [menuMessage([msg('appeal-daily-limit', args)])]);
+  }
   if (event.type === 'dataDeleted') {
     return reply(initialState(), [menuMessage([msg('delete-done', { appeals: event.appeals })])]);
   }
