@@ -144,17 +144,6 @@ export async function markUrgentPost(
     .execute();
 }
 
-/** How many alerts got a post of their own since `since` (the flood cap counts these). */
-export async function countOwnUrgentPosts(db: Db, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom('urgent_alerts')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('posted_at', '>=', since)
-    .where('summarized', '=', false)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
 /** Marks an alert posted; false when another process already did (then it must not be posted again). */
 export async function markUrgentPosted(db: Db, id: number, now: Date): Promise<boolean> {
   const result = await db

@@ -12,7 +12,6 @@ import type { CenterProfile } from '../../config/center.ts';
 import { relativeMomentArgs } from '../../domain/moments.ts';
 import type { Db } from '../../storage/db.ts';
 import {
-  countOwnUrgentPosts,
   countUrgentAttempt,
   getUrgentAlert,
   markUrgentPost,
@@ -56,6 +55,8 @@ export class StaffNotifier {
   private lastPostAt = 0;
   /** The flood summary post of the current window, edited as more alerts arrive. */
   private urgentSummary: { messageId: number; count: number; since: number } | undefined;
+  /** When the recent crisis posts of their own went out (in memory: the flood cap is per process). */
+  private ownUrgentPosts: number[] = [];
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: StaffNotifierOptions) {
@@ -114,12 +115,13 @@ export class StaffNotifier {
     await countUrgentAttempt(db, row.id);
     try {
       const windowMs = this.options.urgentFloodWindowMs ?? 60_000;
-      const own = await countOwnUrgentPosts(db, new Date(now.getTime() - windowMs));
-      if (own >= (this.options.urgentFloodCap ?? 5)) {
+      this.ownUrgentPosts = this.ownUrgentPosts.filter((at) => now.getTime() - at < windowMs);
+      if (this.ownUrgentPosts.length >= (this.options.urgentFloodCap ?? 5)) {
         await this.summariseUrgent(row, now, windowMs);
         return;
       }
       const sent = await this.call(() => api.sendMessage(chatId, this.urgentText(row)), { spaced: false });
+      this.ownUrgentPosts.push(now.getTime());
       await markUrgentPosted(db, row.id, now);
       await markUrgentPost(db, row.id, { messageId: sent.message_id, repeatCount: row.repeat_count });
       logger.info({ contactId: row.contact_id, signal: row.signal }, 'urgent alert posted to the staff chat');
