@@ -218,20 +218,11 @@
 
   (async () => {
     await loadStrings();
-    let known = false;
-    try {
-      await api(
-        'GET',
-        '/api/web/messages?after=0',
-        undefined,
-        legacyToken ? { 'x-chat-session': legacyToken } : {},
-      );
-      known = true;
-    } catch (error) {
-      if (error.status !== 404 && error.status !== 400) throw error;
-    }
+    // The cookie is HttpOnly: ask the server whether this browser has a live chat.
+    const legacy = legacyToken ? { 'x-chat-session': legacyToken } : {};
+    const { active } = await api('GET', '/api/web/session', undefined, legacy);
     store.removeItem('sd-session');
-    if (known) connect(0);
+    if (active) connect(0);
     else await startFresh();
   })().catch((error) => notice(String(error.message || error)));
 })();

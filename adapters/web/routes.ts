@@ -186,16 +186,28 @@ async function registerRoutes(app: FastifyInstance, options: WebChatOptions): Pr
     return reply.code(result.status === 'failed' ? 500 : 200).send(result);
   });
 
+  /** Opening the chat counts as activity: the idle clock and the cookie's lifetime start again. */
+  const resume = async (request: FastifyRequest, reply: FastifyReply, contact: Contact) => {
+    await touchContact(db, contact.id, clock());
+    const token = sessionTokenOf(request);
+    if (token) setSessionCookie(reply, token, cookieAge);
+  };
+
+  // The page cannot see its HttpOnly cookie: it asks whether it has a live chat (no 404 in the console).
+  app.get('/api/web/session', async (request, reply) => {
+    if (await overLimit(request, reply, translator, [reads])) return reply;
+    const contact = await currentContact(request);
+    if (contact) await resume(request, reply, contact);
+    return reply.header('cache-control', 'no-store').send({ active: contact !== undefined });
+  });
+
   app.get('/api/web/messages', async (request, reply) => {
     if (await overLimit(request, reply, translator, [reads])) return reply;
     const parsed = HistoryQuery.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
     const contact = await currentContact(request);
     if (!contact) return unknownSession(reply);
-    // Opening the chat counts as activity: the idle clock and the cookie's lifetime start again.
-    await touchContact(db, contact.id, clock());
-    const token = sessionTokenOf(request);
-    if (token) setSessionCookie(reply, token, cookieAge);
+    await resume(request, reply, contact);
     const messages = await messagesAfter(db, contact.id, parsed.data.after);
     // A family's transcript: never kept by the browser's or a proxy's cache (shared phones).
     return reply.header('cache-control', 'no-store').send({ messages: messages.map(toWire) });

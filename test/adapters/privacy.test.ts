@@ -8,6 +8,7 @@ import { buildServer } from '../../bot/server.ts';
 import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo } from '../support/fixtures.ts';
+import { sessionCookie } from '../support/web-session.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -36,13 +37,15 @@ describe('personal data stays out of logs and markup', () => {
       logger,
       dispatcherPassword: 'secret-pass',
     });
-    const sessionId = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json()
-      .sessionId;
+    const sessionId = sessionCookie(
+      await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} }),
+    );
     const send = (event: object) =>
       app.inject({
         method: 'POST',
         url: '/api/web/messages',
-        payload: { sessionId, messageId: randomUUID(), event },
+        cookies: { sd_chat: sessionId },
+        payload: { messageId: randomUUID(), event },
       });
     const steps: object[] = [
       { type: 'start' },
@@ -60,7 +63,7 @@ describe('personal data stays out of logs and markup', () => {
       { type: 'button', payload: 'confirm:submit' },
     ];
     for (const event of steps) expect((await send(event)).statusCode).toBe(200);
-    await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` });
+    await app.inject({ url: '/api/web/messages', cookies: { sd_chat: sessionId } });
     // A failing update logs an error: it must not echo the row values either.
     await t.db.schema.alterTable('messages').renameTo('messages_gone').execute();
     expect((await send({ type: 'text', text: 'Журавлёва снова пишет' })).statusCode).toBe(500);

@@ -60,7 +60,8 @@ async function crisisVisitor(service: Service, times: number): Promise<void> {
   expect(answers.map((answer) => answer.statusCode)).toEqual(Array(times).fill(200));
 }
 
-const staffPosts = (fake: FakeTelegram) => fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
+const staffPosts = (fake: FakeTelegram) =>
+  fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
 const staffEdits = (fake: FakeTelegram) =>
   fake.callsOf('editMessageText').filter((c) => c.ok && String(c.payload.chat_id) === String(STAFF_CHAT));
 

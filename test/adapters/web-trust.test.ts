@@ -34,7 +34,14 @@ afterAll(async () => {
 });
 
 async function server(extra: Partial<ServerDeps> = {}, clock: () => Date = () => NOW) {
-  const runtime = new Runtime({ db: t.db, center, translator, scheduler: noScheduler, logger: silentLogger, clock });
+  const runtime = new Runtime({
+    db: t.db,
+    center,
+    translator,
+    scheduler: noScheduler,
+    logger: silentLogger,
+    clock,
+  });
   const app = await buildServer({
     runtime,
     db: t.db,
@@ -91,7 +98,8 @@ describe('abuse by one anonymous visitor', () => {
     const app = await server();
     const token = sessionCookie(await createSession(app));
     const answers = [];
-    for (let i = 0; i < 200; i++) answers.push(await say(app, token, { type: 'button', payload: 'menu:contacts' }));
+    for (let i = 0; i < 200; i++)
+      answers.push(await say(app, token, { type: 'button', payload: 'menu:contacts' }));
     const codes = answers.map((a) => a.statusCode);
     expect(codes.filter((c) => c === 200)).toHaveLength(30);
     expect(codes.filter((c) => c === 429)).toHaveLength(170);
@@ -107,11 +115,16 @@ describe('abuse by one anonymous visitor', () => {
     expect(spoofed.map((a) => a.statusCode).sort()).toEqual([201, 201, 429]);
     const proxied = await server({ webLimits: { sessionsPerIp: 2 }, trustProxy: true });
     const families = await Promise.all(
-      ['4.4.4.4', '4.4.4.4', '5.5.5.5', '6.6.6.6'].map((ip) => createSession(proxied, { 'x-forwarded-for': ip })),
+      ['4.4.4.4', '4.4.4.4', '5.5.5.5', '6.6.6.6'].map((ip) =>
+        createSession(proxied, { 'x-forwarded-for': ip }),
+      ),
     );
     expect(families.map((a) => a.statusCode)).toEqual([201, 201, 201, 201]);
     // The scheme comes from the proxy too: the cookie is Secure behind TLS.
-    const secure = await createSession(proxied, { 'x-forwarded-for': '7.7.7.7', 'x-forwarded-proto': 'https' });
+    const secure = await createSession(proxied, {
+      'x-forwarded-for': '7.7.7.7',
+      'x-forwarded-proto': 'https',
+    });
     expect(secure.cookies.find((c) => c.name === 'sd_chat')?.secure).toBe(true);
   });
 
@@ -139,7 +152,9 @@ describe('abuse by one anonymous visitor', () => {
     const token = sessionCookie(await createSession(app));
     const opened: Array<{ replaced: Promise<boolean>; destroy: () => void }> = [];
     for (let i = 0; i < 300; i++) {
-      const stream = httpRequest(`${address}/api/web/events?after=0`, { headers: { cookie: `sd_chat=${token}` } });
+      const stream = httpRequest(`${address}/api/web/events?after=0`, {
+        headers: { cookie: `sd_chat=${token}` },
+      });
       const replaced = new Promise<boolean>((resolve) => {
         stream.on('response', (response) => {
           let body = '';
@@ -165,10 +180,9 @@ describe('abuse by one anonymous visitor', () => {
     for (const s of opened) s.destroy();
   }, 60_000);
 
-  it('caps appeals per contact per day and outreach subscriptions per contact', async () => {
-    const { APPEALS_PER_DAY } = await import('../../bot/runtime.ts');
+  // Appeals per day: test/bot/appeal-cap.test.ts.
+  it('200 subscriptions from one chat: it follows at most 10 settlements', async () => {
     const { MAX_SUBSCRIPTIONS_PER_CONTACT, subscribe } = await import('../../storage/outreach.ts');
-    expect(APPEALS_PER_DAY).toBe(3);
     const contact = await t.db
       .insertInto('contacts')
       .values({ channel: 'web', external_id: `subs-${randomUUID()}`, last_seen_at: NOW })
@@ -189,13 +203,23 @@ describe('the web chat session', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookie = created.cookies.find((c) => c.name === 'sd_chat');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/web' });
-    expect(await t.db.selectFrom('contacts').select('id').where('external_id', '=', token).execute()).toEqual([]);
+    expect(await t.db.selectFrom('contacts').select('id').where('external_id', '=', token).execute()).toEqual(
+      [],
+    );
     const hash = createHash('sha256').update(token).digest('hex');
     expect(
       await t.db.selectFrom('contacts').select('id').where('external_id', '=', hash).executeTakeFirst(),
     ).toBeDefined();
+    // The page asks whether it has a live chat (it cannot read its HttpOnly cookie); a token sent once in the
+    // header (an older page kept it in local storage) is moved into the cookie.
+    expect((await app.inject({ url: '/api/web/session' })).json()).toEqual({ active: false });
+    const handOver = await app.inject({ url: '/api/web/session', headers: { 'x-chat-session': token } });
+    expect(handOver.json()).toEqual({ active: true });
+    expect(handOver.cookies.find((c) => c.name === 'sd_chat')?.value).toBe(token);
     // The cookie alone opens the chat; a token in the query string opens nothing.
-    expect((await app.inject({ url: '/api/web/messages', cookies: { sd_chat: token } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/web/messages', cookies: { sd_chat: token } })).statusCode).toBe(
+      200,
+    );
     expect((await app.inject({ url: `/api/web/messages?sessionId=${token}` })).statusCode).toBe(404);
     const page = (await app.inject({ url: '/web/chat.js' })).body;
     expect(page).not.toMatch(/sessionId=|localStorage\.setItem\('sd-session'/);
@@ -211,7 +235,9 @@ describe('the web chat session', () => {
     now = new Date(now.getTime() + 31 * DAY);
     expect((await say(app, token, { type: 'start' })).statusCode).toBe(404);
     const hash = createHash('sha256').update(token).digest('hex');
-    expect(await t.db.selectFrom('contacts').select('id').where('external_id', '=', hash).execute()).toEqual([]);
+    expect(await t.db.selectFrom('contacts').select('id').where('external_id', '=', hash).execute()).toEqual(
+      [],
+    );
   });
 
   it('«Завершить и забыть чат» invalidates the token at once and closes the open streams', async () => {
@@ -220,7 +246,9 @@ describe('the web chat session', () => {
     const token = sessionCookie(await createSession(app));
     await say(app, token, { type: 'start' });
     const streamBody = new Promise<string>((resolve) => {
-      const stream = httpRequest(`${address}/api/web/events?after=0`, { headers: { cookie: `sd_chat=${token}` } });
+      const stream = httpRequest(`${address}/api/web/events?after=0`, {
+        headers: { cookie: `sd_chat=${token}` },
+      });
       stream.on('response', (response) => {
         let body = '';
         response.setEncoding('utf8');
@@ -232,14 +260,20 @@ describe('the web chat session', () => {
       stream.end();
     });
     await new Promise((r) => setTimeout(r, 200));
-    const ended = await app.inject({ method: 'POST', url: '/api/web/sessions/end', cookies: { sd_chat: token } });
+    const ended = await app.inject({
+      method: 'POST',
+      url: '/api/web/sessions/end',
+      cookies: { sd_chat: token },
+    });
     expect(ended.statusCode).toBe(200);
     expect(ended.cookies.find((c) => c.name === 'sd_chat')).toMatchObject({ value: '', maxAge: 0 });
     expect(await streamBody).toContain('event: ended');
     expect((await say(app, token, { type: 'start' })).statusCode).toBe(404);
     const hash = createHash('sha256').update(token).digest('hex');
     // Nothing was consented to: the anonymous contact and its transcript are gone.
-    expect(await t.db.selectFrom('contacts').select('id').where('external_id', '=', hash).execute()).toEqual([]);
+    expect(await t.db.selectFrom('contacts').select('id').where('external_id', '=', hash).execute()).toEqual(
+      [],
+    );
   });
 });
 
