@@ -296,6 +296,13 @@ describe('security headers', () => {
       expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
     }
     expect((await app.inject({ url: '/no/such/page' })).statusCode).toBe(404);
+    // The dispatcher inbox keeps its own, stricter policy (its one script allowed by hash), still unframeable.
+    const right = Buffer.from('dispatcher:secret-pass').toString('base64');
+    const inbox = await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${right}` } });
+    const inboxCsp = String(inbox.headers['content-security-policy']);
+    expect(inboxCsp).toMatch(/script-src 'sha256-[^']+'(;|$)/);
+    expect(inboxCsp).toContain("frame-ancestors 'none'");
+    expect(inbox.headers['x-content-type-options']).toBe('nosniff');
     const history = await app.inject({ url: '/api/web/messages', cookies: { sd_chat: token } });
     expect(history.headers['cache-control']).toBe('no-store');
   });
