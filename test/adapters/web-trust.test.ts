@@ -7,6 +7,7 @@ import { Translator } from '../../bot/i18n.ts';
 import { Runtime } from '../../bot/runtime.ts';
 import { buildServer, type ServerDeps } from '../../bot/server.ts';
 import type { CenterProfile } from '../../config/center.ts';
+import { ConfigError, loadEnv } from '../../config/env.ts';
 import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
@@ -126,6 +127,14 @@ describe('abuse by one anonymous visitor', () => {
       'x-forwarded-proto': 'https',
     });
     expect(secure.cookies.find((c) => c.name === 'sd_chat')?.secure).toBe(true);
+  });
+
+  it('reads TRUST_PROXY as false, true, a hop count or proxy addresses, and refuses anything else', () => {
+    expect(loadEnv({}).TRUST_PROXY).toBe(false);
+    expect(loadEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadEnv({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadEnv({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).TRUST_PROXY).toBe('127.0.0.1, 10.0.0.0/8');
+    expect(() => loadEnv({ TRUST_PROXY: 'yes please' })).toThrow(ConfigError);
   });
 
   it('keeps the counters in Redis when it is configured: two processes share one limit', async () => {
