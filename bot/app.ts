@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { VkChannel } from '../adapters/vk/channel.ts';
@@ -14,6 +15,7 @@ import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/schedule
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { searchKnowledge, syncKnowledge } from '../storage/knowledge.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
+import { pruneIdleWebContacts } from '../storage/web-sessions.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Desk } from './desk.ts';
 import { createFollowUpHandler } from './follow-ups.ts';
@@ -190,6 +192,11 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger.info({ resumed }, 'broadcasts started');
   }
 
+  // Web chat rate limits shared by every process of the center (and kept across restarts).
+  const rateLimitRedis = env.REDIS_URL
+    ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  rateLimitRedis?.on('error', (error) => logger.warn({ err: error }, 'rate-limit Redis connection problem'));
   const app = await buildServer({
     runtime,
     db,
@@ -203,6 +210,17 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     clock: tuning.clock,
     broadcasts: broadcaster,
     staffAccess: staffAccessSettings(env),
+    trustProxy: env.TRUST_PROXY,
+    redis: rateLimitRedis,
+    redisPrefix: env.QUEUE_PREFIX,
+    webLimits: {
+      sessionsPerIp: env.WEB_SESSIONS_PER_IP,
+      messagesPerSession: env.WEB_MESSAGES_PER_SESSION,
+      messagesPerIp: env.WEB_MESSAGES_PER_IP,
+      readsPerIp: env.WEB_READS_PER_IP,
+      streamsPerSession: env.WEB_STREAMS_PER_SESSION,
+      sessionIdleDays: env.WEB_SESSION_IDLE_DAYS,
+    },
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
@@ -218,6 +236,12 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     pruneProcessedUpdates(db, new Date(Date.now() - DAY_MS)).catch((error: unknown) =>
       logger.warn({ err: error }, 'pruning processed updates failed'),
     );
+    // Idle anonymous web visitors: their sessions end, those who never consented are deleted.
+    pruneIdleWebContacts(db, new Date(Date.now() - env.WEB_SESSION_IDLE_DAYS * DAY_MS))
+      .then((pruned) => {
+        if (pruned.deleted || pruned.ended) logger.info(pruned, 'idle web chat sessions ended');
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'pruning idle web sessions failed'));
   }, 3600_000);
   pruning.unref();
 
@@ -245,6 +269,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       await delivery.stop();
       await outreach?.close();
       await broadcaster?.close();
+      rateLimitRedis?.disconnect();
       await scheduler?.close();
       await db.destroy();
     },

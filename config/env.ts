@@ -58,6 +58,30 @@ const EnvSchema = z
       .url({ protocol: /^https?$/ })
       .transform((url) => new URL(url).origin)
       .optional(),
+    /**
+     * Which reverse proxies to believe about the client's IP (X-Forwarded-For) and scheme (X-Forwarded-Proto):
+     * unset/false → none (the service faces clients directly); true → any; a number → that many hops; or
+     * comma-separated addresses/CIDRs of the proxies (e.g. 127.0.0.1,10.0.0.0/8). Rate limits are per client IP.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(
+        /^(true|false|\d+|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
+        'expected true, false, a hop count, or proxy addresses',
+      )
+      .optional()
+      .transform((value): boolean | number | string => {
+        if (value === undefined || value === 'false') return false;
+        if (value === 'true') return true;
+        return /^\d+$/.test(value) ? Number(value) : value;
+      }),
+    /** Web chat limits per visitor (see adapters/web/limits.ts for what each counts). */
+    WEB_SESSIONS_PER_IP: z.coerce.number().int().min(1).default(30),
+    WEB_MESSAGES_PER_SESSION: z.coerce.number().int().min(1).default(30),
+    WEB_MESSAGES_PER_IP: z.coerce.number().int().min(1).default(300),
+    WEB_READS_PER_IP: z.coerce.number().int().min(1).default(600),
+    WEB_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(50).default(3),
+    WEB_SESSION_IDLE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     // Telegram (issue 3). No token → no Telegram channel.

@@ -305,6 +305,10 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   const state = structuredClone(stateIn);
 
   if (event.type === 'appealSubmitted') return afterSubmit(event.number, event.appealId, state, ctx);
+  if (event.type === 'appealRefused') {
+    const args = { count: event.count, phone: ctx.center.phone };
+    return reply(initialState(), [menuMessage([msg('appeal-daily-limit', args)])]);
+  }
   if (event.type === 'dataDeleted') {
     return reply(initialState(), [menuMessage([msg('delete-done', { appeals: event.appeals })])]);
   }
@@ -411,11 +415,7 @@ function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowCon
   return event.payload.startsWith('slot:') ? holdFromPayload(state, event.payload) : undefined;
 }
 
-function handleCommand(
-  command: Command,
-  state: ConversationState,
-  ctx: FlowContext,
-): Result {
+function handleCommand(command: Command, state: ConversationState, ctx: FlowContext): Result {
   switch (command) {
     case 'start':
       // «/start» greets wherever the family is; an intake in progress is offered to be continued.

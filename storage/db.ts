@@ -17,6 +17,7 @@ import * as followUp from './migrations/012_follow_up.ts';
 import * as conversation from './migrations/013_conversation.ts';
 import * as knowledgeArticles from './migrations/014_knowledge_articles.ts';
 import * as staffAccess from './migrations/015_staff_access.ts';
+import * as trustWeb from './migrations/016_trust_web.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013_conversation': conversation,
   '014_knowledge_articles': knowledgeArticles,
   '015_staff_access': staffAccess,
+  '016_trust_web': trustWeb,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -190,6 +190,16 @@ export type UrgentAlertsTable = {
   /** Seen by a dispatcher in the web inbox ("принято"): the banner there stops showing it. */
   acknowledged_at: NullableTimestamp;
   acknowledged_by: string | null;
+  /** Further crisis messages from the same contact while the alert is open (0: just the first). */
+  repeat_count: Generated<number>;
+  /** The latest of them. */
+  last_seen_at: NullableTimestamp;
+  /** The alert's own post in the staff chat (edited on repeats). */
+  staff_message_id: string | null;
+  /** The repeat count that post shows now. */
+  posted_repeat_count: Generated<number>;
+  /** Reached the staff chat as part of a flood summary rather than as its own post. */
+  summarized: Generated<boolean>;
 };
 
 /** A staff change of the outreach schedule (issue 7); dates are local YYYY-MM-DD text. */

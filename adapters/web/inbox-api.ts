@@ -150,6 +150,9 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
         signal: alert.signal,
         at: alert.created_at,
         postedToTelegram: alert.posted_at !== null,
+        // One banner per contact: further crisis messages of the same person raise this count.
+        repeats: alert.repeat_count,
+        lastAt: alert.last_seen_at ?? alert.created_at,
       })),
       counts,
       appeals: appeals.map(listItem(directory, now)),

@@ -9,6 +9,7 @@ import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo } from '../support/fixtures.ts';
 import { staffLogin } from '../support/staff.ts';
+import { sessionCookie } from '../support/web-session.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -37,13 +38,15 @@ describe('personal data stays out of logs and markup', () => {
       logger,
       dispatcherPassword: 'secret-pass',
     });
-    const sessionId = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json()
-      .sessionId;
+    const sessionId = sessionCookie(
+      await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} }),
+    );
     const send = (event: object) =>
       app.inject({
         method: 'POST',
         url: '/api/web/messages',
-        payload: { sessionId, messageId: randomUUID(), event },
+        cookies: { sd_chat: sessionId },
+        payload: { messageId: randomUUID(), event },
       });
     const steps: object[] = [
       { type: 'start' },
@@ -62,7 +65,7 @@ describe('personal data stays out of logs and markup', () => {
       { type: 'button', payload: 'confirm:submit' },
     ];
     for (const event of steps) expect((await send(event)).statusCode).toBe(200);
-    await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` });
+    await app.inject({ url: '/api/web/messages', cookies: { sd_chat: sessionId } });
     // A failing update logs an error: it must not echo the row values either.
     await t.db.schema.alterTable('messages').renameTo('messages_gone').execute();
     expect((await send({ type: 'text', text: 'Журавлёва снова пишет' })).statusCode).toBe(500);

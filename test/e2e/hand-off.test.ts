@@ -10,6 +10,7 @@ import { FakeTelegram, type Payload } from '../support/fake-telegram.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
 import { staffLogin } from '../support/staff.ts';
+import { sessionCookie } from '../support/web-session.ts';
 
 /**
  * Issue 6 "done when", end to end on the real service (composition root, grammY against the fake Bot API,
@@ -41,14 +42,15 @@ class WebFamily {
 
   async open(): Promise<void> {
     const response = await this.service.app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} });
-    this.sessionId = response.json().sessionId;
+    this.sessionId = sessionCookie(response);
   }
 
   async send(event: object): Promise<void> {
     const response = await this.service.app.inject({
       method: 'POST',
       url: '/api/web/messages',
-      payload: { sessionId: this.sessionId, messageId: randomUUID(), event },
+      cookies: { sd_chat: this.sessionId },
+      payload: { messageId: randomUUID(), event },
     });
     expect(response.statusCode, response.body).toBe(200);
   }
@@ -60,7 +62,8 @@ class WebFamily {
   async messages(): Promise<WireMessage[]> {
     const response = await this.service.app.inject({
       method: 'GET',
-      url: `/api/web/messages?sessionId=${this.sessionId}&after=0`,
+      url: '/api/web/messages?after=0',
+      cookies: { sd_chat: this.sessionId },
     });
     return response.json().messages;
   }
