@@ -621,8 +621,13 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
       ? event.payload.slice(5)
       : menuChoiceFromText(event);
   switch (choice) {
-    case 'intake':
-      return startIntake(ctx, event.type === 'text' ? { story: event.text.trim() } : {}, state);
+    case 'intake': {
+      // The words the family wrote before (under a navigator answer) are its story; a typed request is one too.
+      const story = event.type === 'text' ? event.text.trim() : state.pendingText;
+      const purpose = state.suggestedPurpose;
+      const calm = { ...state, pendingText: undefined, pendingFor: undefined, misses: undefined };
+      return startIntake(ctx, story ? { story, purpose } : {}, calm);
+    }
     case 'contacts':
       return reply(state, [menuMessage([msg('contacts', centerArgs(ctx))])]);
     case 'outreach':

@@ -127,7 +127,17 @@ export function routeFreeText(
       break;
   }
   const article = articleFor(understanding, ctx);
-  if (article) return { result: reply(calm, [articleMessage(article)]) };
+  if (article) {
+    // The words are kept (in the state only) for the buttons under the answer: «Оставить обращение» takes them
+    // as the appeal's description after consent, «Передать вопрос диспетчеру» as the question.
+    const kept: ConversationState = {
+      ...calm,
+      pendingText: text,
+      pendingFor: 'appeal',
+      suggestedPurpose: purposeFromUnderstanding(understanding),
+    };
+    return { result: reply(kept, [articleMessage(article)]) };
+  }
   return { result: notUnderstood(state, text, understanding, ctx) };
 }
 
@@ -165,7 +175,9 @@ export function articleMessage(article: NavigatorArticle): OutboundMessage {
   if (article.documents.length > 0) {
     parts.push([msg('kb-documents'), ...article.documents.map((item) => msg('kb-document', { item }))]);
   }
-  const next = article.next
+  // Every answer leaves the three ways on: an appeal, what the article suggests, a person.
+  const steps = article.next.includes('appeal') ? article.next : ['appeal', ...article.next];
+  const next = steps
     .map((key) => NEXT_BUTTONS[key]?.())
     .filter((button): button is Button => button !== undefined);
   if (!article.next.includes('dispatcher')) next.push(dispatcherButton());

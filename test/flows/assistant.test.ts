@@ -491,7 +491,7 @@ describe('questions', () => {
     ['children', text('25'), 'error-children-range'],
     ['children', text('много'), 'error-children-not-number'],
     ['children', contact('79131234567'), 'error-children-not-number'],
-    ['birthDate', text('1988-03-05'), 'error-birthdate-format'],
+    ['birthDate', text('1988-13-05'), 'error-birthdate-invalid'],
     ['birthDate', text('30.02.1990'), 'error-birthdate-invalid'],
     ['birthDate', text('01.01.2027'), 'error-birthdate-future'],
     ['birthDate', text('01.01.2020'), 'error-birthdate-age'],
