@@ -12,6 +12,7 @@ import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, wipePrefix } from '../support/redis.ts';
+import { staffLogin } from '../support/staff.ts';
 import { sessionCookie } from '../support/web-session.ts';
 
 /** Issue 12 §2 and §6: the public web chat under abuse, its session handling and its security headers. */
@@ -306,8 +307,10 @@ describe('security headers', () => {
     }
     expect((await app.inject({ url: '/no/such/page' })).statusCode).toBe(404);
     // The dispatcher inbox keeps its own, stricter policy (its one script allowed by hash), still unframeable.
-    const right = Buffer.from('dispatcher:secret-pass').toString('base64');
-    const inbox = await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${right}` } });
+    const inbox = await app.inject({
+      url: '/dispatcher',
+      headers: await staffLogin(app, 'dispatcher', 'secret-pass'),
+    });
     const inboxCsp = String(inbox.headers['content-security-policy']);
     expect(inboxCsp).toMatch(/script-src 'sha256-[^']+'(;|$)/);
     expect(inboxCsp).toContain("frame-ancestors 'none'");
