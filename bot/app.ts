@@ -9,6 +9,7 @@ import type { Env } from '../config/env.ts';
 import { Understander } from '../domain/understanding/understand.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
+import { RetentionJob } from '../scheduler/retention.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
@@ -152,6 +153,14 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   if (staff) runtime.onProgress((appealId, answer) => void staff.notifyProgress(appealId, answer));
   // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
   if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
+  // «Удалить мои данные»: the staff chat deletes its posts about the family at once (the sweep retries).
+  const eraser = telegram?.staffEraser;
+  if (eraser) {
+    runtime.onDataErased(
+      () =>
+        void eraser.run().catch((error: unknown) => logger.warn({ err: error }, 'staff-chat erasure failed')),
+    );
+  }
 
   // Staff broadcasts: per-channel queues whose rate limits live in Redis, shared by every process.
   let broadcaster: Broadcaster | undefined;
@@ -197,6 +206,9 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }, 3600_000);
   pruning.unref();
+  // Retention periods of the center profile (issue 12): a timer in every process, one run per day in the database.
+  const retention = new RetentionJob({ db, center, logger, clock: tuning.clock });
+  retention.start();
 
   return {
     app,
@@ -215,6 +227,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     dispatcherPassword: webPassword,
     async close() {
       clearInterval(pruning);
+      await retention.stop();
       await telegram?.stop();
       await vk?.stop();
       await app.close();

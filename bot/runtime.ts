@@ -603,11 +603,17 @@ class Session {
         // After commit: deleted rows are squeezed out of the files, then the staff chat forgets its posts.
         this.afterCommit.push(async () => {
           await compactAfterErasure(this.deps.db).catch((error: unknown) =>
-            this.deps.logger.warn({ err: error }, 'storage not compacted after an erasure; retention retries'),
+            this.deps.logger.warn(
+              { err: error },
+              'storage not compacted after an erasure; retention retries',
+            ),
           );
           this.announceErasure({ appealIds, staffPosts });
         });
-        this.deps.logger.info({ contactId, appeals: erased.appeals, staffPosts }, 'personal data deleted on request');
+        this.deps.logger.info(
+          { contactId, appeals: erased.appeals, staffPosts },
+          'personal data deleted on request',
+        );
         return { type: 'dataDeleted', appeals: erased.appeals };
       }
     }

@@ -36,7 +36,6 @@ import {
   type StepId,
   summaryArgs,
 } from './intake-steps.ts';
-import { DeletionPreviewSchema, deletionQuestion, previewOf } from './deletion.ts';
 import { menuMessage } from './menu.ts';
 import { onOutreachButton, onOutreachData, onOutreachText, outreachMenu } from './outreach.ts';
 import {

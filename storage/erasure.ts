@@ -1,5 +1,4 @@
 import { type Insertable, sql } from 'kysely';
-import { blankProgressCommentsOf } from './follow-ups.ts';
 import type { Db } from './db.ts';
 import type { Contact, StaffErasuresTable } from './schema.ts';
 
@@ -67,66 +66,18 @@ export async function eraseContactData(
   const appealIds = (
     await db.selectFrom('appeals').select('id').where('contact_id', '=', contactId).execute()
   ).map((row) => row.id);
-  await blankProgressCommentsOf(db, contactId);
-  const staffPosts = await queueStaffErasures(db, appealIds, now);
-  if (appealIds.length > 0) {
-    await db
-      .updateTable('appeal_events')
-      .set({ note: null })
-      .where('appeal_id', 'in', appealIds)
-      .where('note', 'is not', null)
-      .where(sql<boolean>`not ${SAFE_NOTE}`)
-      .execute();
-    await db
-      .insertInto('appeal_events')
-      .values(
-        appealIds.map((id) => ({
-          appeal_id: id,
-          at: now,
-          actor: 'family',
-          action: 'data-deleted',
-          from_status: null,
-          to_status: null,
-          note: null,
-        })),
-      )
-      .execute();
-    // The status the appeal was in is kept; the data-deleted event above says why it can no longer move.
-    await db
-      .updateTable('appeals')
-      .set({
-        full_name: null,
-        birth_date: null,
-        address: null,
-        marital_status: null,
-        phone: null,
-        need_text: null,
-        callback_window: null,
-        contact_id: null,
-        consent_id: null,
-        anonymized_at: now,
-        updated_at: now,
-      })
-      .where('id', 'in', appealIds)
-      .execute();
-    await db
-      .updateTable('surveys')
-      .set({ comment: null, contact_id: null })
-      .where('appeal_id', 'in', appealIds)
-      .execute();
-  }
-  await db.updateTable('surveys').set({ comment: null, contact_id: null }).where('contact_id', '=', contactId).execute();
+  const staffPosts = await anonymiseAppeals(db, appealIds, now, { actor: 'family', action: 'data-deleted' });
+  await db
+    .updateTable('surveys')
+    .set({ comment: null, contact_id: null })
+    .where('contact_id', '=', contactId)
+    .execute();
   // Route items keep the partner organisation (not personal) but not the person the family is to see. The
   // runtime then cancels what is upcoming and unlinks the bookings (releaseBookingsOfContact).
   await db
     .updateTable('bookings')
     .set({ partner_person: null, partner_phone: null, updated_at: now })
-    .where((eb) =>
-      eb.or([
-        eb('contact_id', '=', contactId),
-        ...(appealIds.length > 0 ? [eb('appeal_id', 'in', appealIds)] : []),
-      ]),
-    )
+    .where('contact_id', '=', contactId)
     .execute();
   // A crisis alert stays as an anonymous count (signal, channel, date), closed: there is nobody to call back.
   await db
@@ -143,7 +94,12 @@ export async function eraseContactData(
   await db.deleteFrom('outreach_subscriptions').where('contact_id', '=', contactId).execute();
   await db.deleteFrom('outreach_notices').where('contact_id', '=', contactId).execute();
   await db.deleteFrom('broadcast_recipients').where('contact_id', '=', contactId).execute();
-  await db.updateTable('consents').set({ withdrawn_at: now }).where('contact_id', '=', contactId).where('withdrawn_at', 'is', null).execute();
+  await db
+    .updateTable('consents')
+    .set({ withdrawn_at: now })
+    .where('contact_id', '=', contactId)
+    .where('withdrawn_at', 'is', null)
+    .execute();
   await db
     .updateTable('contacts')
     .set({
@@ -154,6 +110,71 @@ export async function eraseContactData(
     .where('id', '=', contactId)
     .execute();
   return { appeals: appealIds.length, appealIds, staffPosts };
+}
+
+/**
+ * Blanks every personal field of these appeals and unlinks them from the contact: history notes that may
+ * quote anyone, survey comments, the partner person of route items, and the staff-chat posts (queued for the
+ * Bot API). One event per appeal says what happened and who caused it, without any data. Returns the number
+ * of staff-chat erasures queued.
+ */
+export async function anonymiseAppeals(
+  db: Db,
+  appealIds: number[],
+  now: Date,
+  event: { actor: string; action: string },
+): Promise<number> {
+  if (appealIds.length === 0) return 0;
+  const staffPosts = await queueStaffErasures(db, appealIds, now);
+  await db
+    .updateTable('appeal_events')
+    .set({ note: null })
+    .where('appeal_id', 'in', appealIds)
+    .where('note', 'is not', null)
+    .where(sql<boolean>`not ${SAFE_NOTE}`)
+    .execute();
+  await db
+    .insertInto('appeal_events')
+    .values(
+      appealIds.map((id) => ({
+        appeal_id: id,
+        at: now,
+        actor: event.actor,
+        action: event.action,
+        from_status: null,
+        to_status: null,
+        note: null,
+      })),
+    )
+    .execute();
+  await db
+    .updateTable('appeals')
+    .set({
+      full_name: null,
+      birth_date: null,
+      address: null,
+      marital_status: null,
+      phone: null,
+      need_text: null,
+      callback_window: null,
+      contact_id: null,
+      consent_id: null,
+      anonymized_at: now,
+      updated_at: now,
+    })
+    .where('id', 'in', appealIds)
+    .execute();
+  await db
+    .updateTable('surveys')
+    .set({ comment: null, contact_id: null })
+    .where('appeal_id', 'in', appealIds)
+    .execute();
+  await db
+    .updateTable('bookings')
+    .set({ partner_person: null, partner_phone: null, updated_at: now })
+    .where('appeal_id', 'in', appealIds)
+    .execute();
+  return staffPosts;
 }
 
 /** Every staff-chat post about these appeals (cards, family messages, status lines) and their forum topics. */
@@ -323,15 +344,14 @@ export async function finishTopicPosts(db: Db, chatId: string, topicId: number, 
 }
 
 /** Failed for now (429, Telegram down, bot removed from the chat): retried later, never dropped. */
-export async function postponeStaffErasure(
-  db: Db,
-  id: number,
-  error: string,
-  retryAt: Date,
-): Promise<void> {
+export async function postponeStaffErasure(db: Db, id: number, error: string, retryAt: Date): Promise<void> {
   await db
     .updateTable('staff_erasures')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 300), next_attempt_at: retryAt }))
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: error.slice(0, 300),
+      next_attempt_at: retryAt,
+    }))
     .where('id', '=', id)
     .execute();
 }

@@ -12,8 +12,8 @@ import type { Db } from '../../storage/db.ts';
 import { fromTelegramUpdate, isIgnored } from './inbound.ts';
 import { TelegramSender } from './sender.ts';
 import { StaffNotifier } from './staff.ts';
-import { StaffEraser } from './staff-erasure.ts';
 import { StaffDesk } from './staff-desk.ts';
+import { StaffEraser } from './staff-erasure.ts';
 
 export type TelegramChannelOptions = {
   token: string;

@@ -80,46 +80,52 @@ export class StaffEraser {
     if (row.messageId === null) {
       if (row.topicId === null) return { done: 'gone' };
       const topicId = row.topicId;
-      return this.attempt(async () => {
-        await api.deleteForumTopic(chatId, topicId);
-        return 'deleted';
-      }, (description) =>
-        // No such topic: gone already. No rights to manage topics: its posts are erased one by one instead.
-        /TOPIC_ID_INVALID|thread not found|not found/i.test(description)
-          ? 'gone'
-          : /rights|CHAT_ADMIN_REQUIRED|not a forum/i.test(description)
-            ? 'impossible-topic'
-            : undefined,
+      return this.attempt(
+        async () => {
+          await api.deleteForumTopic(chatId, topicId);
+          return 'deleted';
+        },
+        (description) =>
+          // No such topic: gone already. No rights to manage topics: its posts are erased one by one instead.
+          /TOPIC_ID_INVALID|thread not found|not found/i.test(description)
+            ? 'gone'
+            : /rights|CHAT_ADMIN_REQUIRED|not a forum/i.test(description)
+              ? 'impossible-topic'
+              : undefined,
       );
     }
     const messageId = row.messageId;
     const tooOld = row.postedAt !== null && this.clock().getTime() - row.postedAt.getTime() >= DELETABLE_MS;
     if (!tooOld) {
-      const deleted = await this.attempt(async () => {
-        await api.deleteMessage(chatId, messageId);
-        return 'deleted';
-      }, (description) =>
-        /message to delete not found/i.test(description)
-          ? 'gone'
-          : /can't be deleted|can not be deleted|cannot be deleted/i.test(description)
-            ? 'edit'
-            : undefined,
+      const deleted = await this.attempt(
+        async () => {
+          await api.deleteMessage(chatId, messageId);
+          return 'deleted';
+        },
+        (description) =>
+          /message to delete not found/i.test(description)
+            ? 'gone'
+            : /can't be deleted|can not be deleted|cannot be deleted/i.test(description)
+              ? 'edit'
+              : undefined,
       );
       if (!('done' in deleted) || deleted.done !== 'edit') return deleted;
     }
     const text = this.options.translator.t('ru', { key: 'staff-erased' });
-    return this.attempt(async () => {
-      // No reply_markup: the card's buttons go too.
-      await api.editMessageText(chatId, messageId, text);
-      return 'edited';
-    }, (description) =>
-      /not modified/i.test(description)
-        ? 'edited'
-        : /message to edit not found/i.test(description)
-          ? 'gone'
-          : /can't be edited|can not be edited/i.test(description)
-            ? 'impossible'
-            : undefined,
+    return this.attempt(
+      async () => {
+        // No reply_markup: the card's buttons go too.
+        await api.editMessageText(chatId, messageId, text);
+        return 'edited';
+      },
+      (description) =>
+        /not modified/i.test(description)
+          ? 'edited'
+          : /message to edit not found/i.test(description)
+            ? 'gone'
+            : /can't be edited|can not be edited/i.test(description)
+              ? 'impossible'
+              : undefined,
     );
   }
 
