@@ -113,7 +113,12 @@ const effectTypes = (results: Result[]) =>
   results.flatMap((result) => result.effects.map((effect) => effect.type));
 
 /** The runtime's answer to `previewDeletion` for a family with nothing to cancel. */
-const NOTHING_TO_CANCEL: FlowEvent = { type: 'deletionPreview', bookings: [], subscriptions: [], openAppeals: [] };
+const NOTHING_TO_CANCEL: FlowEvent = {
+  type: 'deletionPreview',
+  bookings: [],
+  subscriptions: [],
+  openAppeals: [],
+};
 
 const MENU_PAYLOADS = [
   ['menu:intake'],
@@ -1281,7 +1286,12 @@ describe('deleting my data', () => {
   );
 
   it('reports what was deleted when the runtime is done', () => {
-    const { result } = run([tap('menu:delete'), NOTHING_TO_CANCEL, tap('delete:yes'), { type: 'dataDeleted', appeals: 2 }]);
+    const { result } = run([
+      tap('menu:delete'),
+      NOTHING_TO_CANCEL,
+      tap('delete:yes'),
+      { type: 'dataDeleted', appeals: 2 },
+    ]);
     expect(keysOf(result)).toEqual(['delete-done']);
     expect(argsOf(result, 'delete-done')).toEqual({ appeals: 2 });
     expect(payloadsOf(result)).toEqual(MENU_PAYLOADS);
