@@ -332,15 +332,17 @@ export async function finishStaffErasure(db: Db, id: number, outcome: string, no
 }
 
 /** A deleted forum topic took its messages with it. */
-export async function finishTopicPosts(db: Db, chatId: string, topicId: number, now: Date): Promise<void> {
-  await db
+export async function finishTopicPosts(db: Db, chatId: string, topicId: number, now: Date): Promise<number> {
+  const rows = await db
     .updateTable('staff_erasures')
     .set({ done_at: now, outcome: 'deleted-with-topic' })
     .where('chat_id', '=', chatId)
     .where('topic_id', '=', topicId)
     .where('message_id', 'is not', null)
     .where('done_at', 'is', null)
+    .returning('id')
     .execute();
+  return rows.length;
 }
 
 /** Failed for now (429, Telegram down, bot removed from the chat): retried later, never dropped. */

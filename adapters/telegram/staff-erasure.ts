@@ -60,7 +60,7 @@ export class StaffEraser {
         if ('done' in outcome) {
           await finishStaffErasure(db, row.id, outcome.done, now);
           if (row.messageId === null && outcome.done === 'deleted' && row.topicId !== null)
-            await finishTopicPosts(db, row.chatId || this.options.chatId, row.topicId, now);
+            finished += await finishTopicPosts(db, row.chatId || this.options.chatId, row.topicId, now);
           if (outcome.done === 'impossible')
             logger.error({ erasureId: row.id }, 'a staff-chat post about erased data cannot be removed');
           finished++;
