@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CenterProfile } from '../../config/center.ts';
 import { parseCenterProfile } from '../../config/center.ts';
@@ -7,6 +8,7 @@ import { upsertContact } from '../../storage/contacts.ts';
 import { saveConversationState } from '../../storage/conversations.ts';
 import { recordStaffPost } from '../../storage/dispatch.ts';
 import { appendMessages } from '../../storage/messages.ts';
+import { purgeAuditLog } from '../../storage/retention.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { familyWithAppeal } from '../support/families.ts';
 import { loadBelovo, silentLogger, TUESDAY_10AM } from '../support/fixtures.ts';
@@ -216,4 +218,28 @@ describe.each(ENGINES)('retention job on $name', (engine) => {
     expect(runs.map((run) => run.day)).toEqual(['2026-11-24', '2026-11-25']);
     expect(runs.every((run) => run.finished_at !== null)).toBe(true);
   }, 60_000);
+
+  it('purges the append-only access log through the door its trigger leaves for retention only', async () => {
+    // The access log's shape (another part of issue 12): append-only, except a delete announced by the purge.
+    await sql`create table audit_log (id serial primary key, at timestamptz not null, actor text not null)`.execute(
+      t.db,
+    );
+    await sql`
+      create function audit_log_append_only() returns trigger language plpgsql as $$
+      begin
+        if TG_OP = 'DELETE' and current_setting('app.retention_purge', true) = 'on' then return old; end if;
+        raise exception 'audit_log is append-only';
+      end $$`.execute(t.db);
+    await sql`create trigger audit_log_no_change before update or delete on audit_log
+      for each row execute function audit_log_append_only()`.execute(t.db);
+    await sql`insert into audit_log (at, actor) values (${ago(4 * 365)}, 'web:anna'), (${ago(10)}, 'web:anna')`.execute(
+      t.db,
+    );
+    await expect(sql`delete from audit_log`.execute(t.db)).rejects.toThrow(/append-only/);
+    expect(await purgeAuditLog(t.db, ago(center.retention.auditLogDays))).toBe(1);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from audit_log`.execute(t.db);
+    expect(rows[0]?.n).toBe(1);
+    // The door closes with the purge's transaction.
+    await expect(sql`delete from audit_log`.execute(t.db)).rejects.toThrow(/append-only/);
+  });
 });
