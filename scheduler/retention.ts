@@ -23,6 +23,8 @@ export type RetentionOptions = {
   clock?: () => Date;
   /** How often the tick looks (the daily run itself happens once per local day). */
   intervalMs?: number;
+  /** The first look after start (catch-up of a missed day), once the service has settled. */
+  firstTickMs?: number;
 };
 
 export type RetentionSummary = {
@@ -54,6 +56,7 @@ const FINISHED_ERASURES_KEPT_DAYS = 30;
  */
 export class RetentionJob {
   private timer: NodeJS.Timeout | undefined;
+  private firstTimer: NodeJS.Timeout | undefined;
   private running: Promise<RetentionTick> | undefined;
   private readonly clock: () => Date;
 
@@ -66,12 +69,14 @@ export class RetentionJob {
       void this.tick().catch((error: unknown) =>
         this.options.logger.warn({ err: error }, 'retention tick failed; the next tick retries'),
       );
-    tick();
+    this.firstTimer = setTimeout(tick, this.options.firstTickMs ?? 60_000);
+    this.firstTimer.unref();
     this.timer = setInterval(tick, this.options.intervalMs ?? 15 * 60_000);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.firstTimer);
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
