@@ -17,6 +17,7 @@ import {
   startBooking,
 } from './booking.ts';
 import { centerArgs, consentFull, consentQuestion } from './consent.ts';
+import { DeletionPreviewSchema, deletionQuestion, previewOf } from './deletion.ts';
 import {
   answerExpectedArgs,
   articleMessage,

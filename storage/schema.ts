@@ -269,7 +269,6 @@ export type KnowledgeArticlesTable = {
   updated_at: Generated<Date>;
 };
 
-
 /** A staff-chat post (or forum topic) to delete, or blank when too old to delete (migration 015). */
 export type StaffErasuresTable = {
   id: Generated<number>;
