@@ -1,26 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { TelegramChannel } from '../adapters/telegram/channel.ts';
 import { VkChannel } from '../adapters/vk/channel.ts';
 import { type CenterProfile, loadCenterProfile } from '../config/center.ts';
-import { type DispatcherDirectory, loadDispatchers } from '../config/dispatchers.ts';
-import type { Env } from '../config/env.ts';
+import { type DispatcherDirectory, demoPassword, loadDispatchers } from '../config/dispatchers.ts';
+import { type Env, staffAccessSettings } from '../config/env.ts';
+import { centerIdOf, knowledgeDirOf, loadKnowledge } from '../config/knowledge.ts';
 import { Understander } from '../domain/understanding/understand.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { RetentionJob } from '../scheduler/retention.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
+import { searchKnowledge, syncKnowledge } from '../storage/knowledge.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
+import { pruneIdleWebContacts } from '../storage/web-sessions.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Desk } from './desk.ts';
 import { createFollowUpHandler } from './follow-ups.ts';
 import { Translator } from './i18n.ts';
+import { navigatorOf } from './navigator.ts';
 import { OutreachNotices } from './outreach-notices.ts';
 import { createReminderHandler } from './reminders.ts';
 import { Runtime } from './runtime.ts';
 import { buildServer } from './server.ts';
+import { auditStaffChat } from './staff-audit.ts';
 import { understandingLayer } from './understanding.ts';
 
 export type Service = {
@@ -38,8 +44,10 @@ export type Service = {
   delivery: Delivery;
   directory: DispatcherDirectory;
   desk: Desk;
-  /** The password of the "dispatcher" web account when no DISPATCHERS_FILE is used (printed at start). */
+  /** The password of the "dispatcher" web account when no DISPATCHERS_FILE is used. */
   dispatcherPassword?: string;
+  /** Where the generated demo password is kept (0600), when it was generated. */
+  dispatcherPasswordFile?: string;
   close(): Promise<void>;
 };
 
@@ -55,6 +63,16 @@ export type ServiceTuning = {
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
   const center = await loadCenterProfile(env.CENTER_CONFIG);
+  // Before anything is opened: production without configured dispatchers stops here, with a clear message.
+  // Only a first run / the demo gets a generated password (production refuses to start without accounts).
+  const generated =
+    env.DISPATCHERS_FILE || env.DISPATCHER_PASSWORD || env.NODE_ENV === 'production'
+      ? undefined
+      : await demoPassword(env.DATA_DIR);
+  const { directory, webPassword } = await loadDispatchers(
+    env,
+    generated?.password ?? randomBytes(12).toString('base64url'),
+  );
   const db = await openDatabase(databaseOptions(env), (error) =>
     logger.warn({ err: error }, 'idle database connection lost; it will be replaced'),
   );
@@ -75,9 +93,11 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     );
   }
 
-  const { directory, webPassword } = await loadDispatchers(env, randomBytes(9).toString('base64url'));
-  // Trained at start from nlu/*.yaml (well under two seconds, no network).
+  // Trained at start from nlu/*.yaml (well under two seconds, no network); the navigator from knowledge/.
   const understander = await Understander.create();
+  const centerId = centerIdOf(env.CENTER_CONFIG);
+  const knowledge = await loadKnowledge(knowledgeDirOf(center), { center });
+  await syncKnowledge(db, knowledge);
   const runtime = new Runtime({
     db,
     center,
@@ -86,9 +106,13 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger,
     directory,
     clock: tuning.clock,
-    understand: understandingLayer(understander, center),
+    understand: understandingLayer(understander, center, (tx, text, locale) =>
+      searchKnowledge(tx, text, locale, { centerId }),
+    ),
+    navigator: navigatorOf(knowledge, centerId),
   });
   const desk = new Desk({ db, runtime, logger, center, scheduler: jobs, clock: tuning.clock });
+  auditStaffChat(desk, db, logger, tuning.clock);
   const outreachNotices = new OutreachNotices({ db, center, runtime, logger, clock: tuning.clock });
   const outreach = env.REDIS_URL
     ? new OutreachScheduler({
@@ -177,6 +201,11 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     logger.info({ resumed }, 'broadcasts started');
   }
 
+  // Web chat rate limits shared by every process of the center (and kept across restarts).
+  const rateLimitRedis = env.REDIS_URL
+    ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  rateLimitRedis?.on('error', (error) => logger.warn({ err: error }, 'rate-limit Redis connection problem'));
   const app = await buildServer({
     runtime,
     db,
@@ -189,6 +218,18 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     outreachNotify: () => (outreach ? outreach.runNow() : outreachNotices.sweep()),
     clock: tuning.clock,
     broadcasts: broadcaster,
+    staffAccess: staffAccessSettings(env),
+    trustProxy: env.TRUST_PROXY,
+    redis: rateLimitRedis,
+    redisPrefix: env.QUEUE_PREFIX,
+    webLimits: {
+      sessionsPerIp: env.WEB_SESSIONS_PER_IP,
+      messagesPerSession: env.WEB_MESSAGES_PER_SESSION,
+      messagesPerIp: env.WEB_MESSAGES_PER_IP,
+      readsPerIp: env.WEB_READS_PER_IP,
+      streamsPerSession: env.WEB_STREAMS_PER_SESSION,
+      sessionIdleDays: env.WEB_SESSION_IDLE_DAYS,
+    },
   });
   if (telegram && env.TELEGRAM_MODE === 'webhook') telegram.registerWebhook(app);
   if (vk && env.VK_MODE === 'callback') vk.registerCallback(app);
@@ -204,6 +245,12 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     pruneProcessedUpdates(db, new Date(Date.now() - DAY_MS)).catch((error: unknown) =>
       logger.warn({ err: error }, 'pruning processed updates failed'),
     );
+    // Idle anonymous web visitors: their sessions end, those who never consented are deleted.
+    pruneIdleWebContacts(db, new Date(Date.now() - env.WEB_SESSION_IDLE_DAYS * DAY_MS))
+      .then((pruned) => {
+        if (pruned.deleted || pruned.ended) logger.info(pruned, 'idle web chat sessions ended');
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'pruning idle web sessions failed'));
   }, 3600_000);
   pruning.unref();
   // Retention periods of the center profile (issue 12): a timer in every process, one run per day in the database.
@@ -225,6 +272,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     directory,
     desk,
     dispatcherPassword: webPassword,
+    dispatcherPasswordFile: generated?.file,
     async close() {
       clearInterval(pruning);
       await retention.stop();
@@ -234,6 +282,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       await delivery.stop();
       await outreach?.close();
       await broadcaster?.close();
+      rateLimitRedis?.disconnect();
       await scheduler?.close();
       await db.destroy();
     },

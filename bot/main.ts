@@ -2,6 +2,23 @@ import { ConfigError, loadEnv } from '../config/env.ts';
 import { createService } from './app.ts';
 import { createLogger } from './logger.ts';
 
+/**
+ * How to log in, for the start banner. A generated password is shown only on a terminal: stdout that is not a
+ * TTY usually ends up in a log collector, where a password must never be.
+ */
+export function loginHint(
+  env: Pick<ReturnType<typeof loadEnv>, 'DISPATCHERS_FILE' | 'DISPATCHER_PASSWORD'>,
+  service: { dispatcherPassword?: string; dispatcherPasswordFile?: string },
+  isTTY = Boolean(process.stdout.isTTY),
+) {
+  if (env.DISPATCHERS_FILE) return `accounts from ${env.DISPATCHERS_FILE}`;
+  if (env.DISPATCHER_PASSWORD) return 'user "dispatcher", password from DISPATCHER_PASSWORD';
+  if (isTTY) return `user "dispatcher", password "${service.dispatcherPassword}"`;
+  return service.dispatcherPasswordFile
+    ? `user "dispatcher", password in ${service.dispatcherPasswordFile}`
+    : 'user "dispatcher", a random password; set DISPATCHER_PASSWORD to choose one';
+}
+
 /** `npm start`: reads the environment, starts the service, and shuts down cleanly on SIGINT/SIGTERM. */
 export async function main(): Promise<void> {
   let env: ReturnType<typeof loadEnv>;
@@ -30,10 +47,7 @@ export async function main(): Promise<void> {
   const address = await service.app.listen({ host: env.HOST, port: env.PORT });
   const base = address.replace('127.0.0.1', 'localhost');
   console.log(`\n  Web chat:        ${base}/`);
-  const login = env.DISPATCHERS_FILE
-    ? `accounts from ${env.DISPATCHERS_FILE}`
-    : `user "dispatcher", password ${env.DISPATCHER_PASSWORD ? 'from DISPATCHER_PASSWORD' : `"${service.dispatcherPassword}"`}`;
-  console.log(`  Dispatcher inbox: ${base}/dispatcher  (${login})`);
+  console.log(`  Dispatcher inbox: ${base}/dispatcher  (${loginHint(env, service)})`);
   console.log(
     `  Database:        ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${env.DATA_DIR}/pglite`}\n`,
   );

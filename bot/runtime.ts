@@ -24,6 +24,7 @@ import type {
 } from '../flows/types.ts';
 import type { JobScheduler } from '../scheduler/scheduler.ts';
 import {
+  appealsSince,
   createAppeal,
   createQuestion,
   latestKnownCard,
@@ -34,7 +35,7 @@ import { currentConsent, recordConsent } from '../storage/consents.ts';
 import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
-import { claimHoldNotice, heldAppeal, storeUrgentAlert } from '../storage/dispatch.ts';
+import { claimHoldNotice, heldAppeal, raiseUrgentAlert } from '../storage/dispatch.ts';
 import {
   compactAfterErasure,
   eraseContactData,
@@ -110,6 +111,12 @@ export type ErasureListener = (erasure: { appealIds: number[]; staffPosts: numbe
 
 /** Flow events are fed back after effects; a flow that keeps asking for more is a bug, not a loop to follow. */
 const MAX_FOLLOW_UPS = 4;
+
+/**
+ * At most this many appeals from one contact in 24 hours: each one posts a card to the staff chat, so a flood
+ * from one chat would bury everyone else's. A family with more to say is told politely and given the phone.
+ */
+export const APPEALS_PER_DAY = 3;
 
 /**
  * The channel-neutral runtime: one update in → one database transaction (de-duplicate, load state, run the
@@ -557,6 +564,11 @@ class Session {
       case 'submitAppeal': {
         // The flow only reaches submission after consent; this guard makes it impossible regardless.
         if (this.consentId === undefined) throw new Error('refusing to store an appeal without consent');
+        const today = await appealsSince(tx, contactId, new Date(now.getTime() - 24 * 3600_000));
+        if (today >= APPEALS_PER_DAY) {
+          this.deps.logger.warn({ contactId, channel: this.channel }, 'appeal refused: daily cap reached');
+          return { type: 'appealRefused', count: today };
+        }
         const created = await createAppeal(tx, {
           contactId,
           consentId: this.consentId,
@@ -582,14 +594,18 @@ class Session {
       case 'raiseUrgent': {
         // Who and which signal only: the text may be the most sensitive thing the person ever wrote.
         // Stored with the update (an outbox): if the staff chat cannot take it now, the sweep posts it later.
-        const id = await storeUrgentAlert(tx, {
+        // One open alert per contact: a repeat raises its count (the staff post is edited, not re-posted).
+        const raised = await raiseUrgentAlert(tx, {
           contactId,
           channel: this.channel,
           signal: effect.signal,
           now,
         });
-        const alert: UrgentAlert = { id, contactId, channel: this.channel, signal: effect.signal };
-        this.deps.logger.warn({ contactId, signal: effect.signal }, 'crisis signal: urgent hand-off raised');
+        const alert: UrgentAlert = { id: raised.id, contactId, channel: this.channel, signal: effect.signal };
+        this.deps.logger.warn(
+          { contactId, signal: effect.signal, repeat: raised.repeatCount },
+          raised.isNew ? 'crisis signal: urgent hand-off raised' : 'crisis signal repeated on an open alert',
+        );
         this.afterCommit.push(async () => this.announceUrgent(alert));
         return undefined;
       }

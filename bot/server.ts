@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import helmet from '@fastify/helmet';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -6,13 +7,17 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { registerAuditApi } from '../adapters/web/audit-api.ts';
 import { registerBroadcastApi } from '../adapters/web/broadcast-api.ts';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
-import { registerInboxApi, registerStaffJsonGuard } from '../adapters/web/inbox-api.ts';
+import { registerInboxApi } from '../adapters/web/inbox-api.ts';
+import type { WebChatLimits } from '../adapters/web/limits.ts';
 import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
+import { registerStaffArea, type StaffAccessSettings } from '../adapters/web/staff-access.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
 import type { CenterProfile } from '../config/center.ts';
 import { DispatcherDirectory, webDispatcher } from '../config/dispatchers.ts';
@@ -42,7 +47,42 @@ export type ServerDeps = {
   clock?: () => Date;
   /** Staff broadcasts (needs Redis); without it the broadcast API answers 503. */
   broadcasts?: BroadcastService;
+  /** Session lifetimes, cookie and lockout settings of the dispatcher login (defaults in staff-access.ts). */
+  staffAccess?: StaffAccessSettings;
+  /** Which proxies to believe about the client's address and scheme (TRUST_PROXY); none by default. */
+  trustProxy?: boolean | number | string;
+  /** Shared rate-limit counters for the web chat (with REDIS_URL); in-process ones otherwise. */
+  redis?: Redis;
+  redisPrefix?: string;
+  webLimits?: Partial<WebChatLimits>;
 };
+
+/**
+ * Security headers on every answer (pages, API, 404s): a content security policy without inline scripts
+ * (the pages load their scripts and styles from the app), no framing, no MIME sniffing, no referrer.
+ * Routes may set a stricter CSP of their own (the dispatcher page does).
+ */
+async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Only honoured over HTTPS (behind the TLS proxy); subdomains are the center's business, not ours.
+    strictTransportSecurity: { maxAge: 365 * 24 * 3600, includeSubDomains: false },
+  });
+}
 
 /**
  * Request logs name the route path only: query strings carry web-chat session tokens (a key to the transcript)
@@ -72,7 +112,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     logController: new PathOnlyLogController(),
+    // A hop count is valid at run time (proxy-addr), though fastify's types list only the other forms.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string,
   });
+  await registerSecurityHeaders(app);
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -82,7 +125,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   });
   app.get('/health', async () => ({ ok: true }));
-  await registerWebChat(app, deps);
+  await registerWebChat(app, { ...deps, limits: deps.webLimits });
   const directory =
     deps.directory ??
     new DispatcherDirectory([
@@ -98,40 +141,48 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       scheduler: deps.scheduler ?? noScheduler,
       clock: deps.clock,
     });
-  registerStaffJsonGuard(app);
-  await registerDispatcherPage(app, { directory });
-  registerInboxApi(app, { db: deps.db, directory, timeZone: deps.center.timeZone });
-  registerStaffApi(app, {
-    db: deps.db,
-    center: deps.center,
-    runtime: deps.runtime,
-    scheduler: deps.scheduler ?? noScheduler,
-    directory,
-    desk,
-    logger: deps.logger,
-    clock: deps.clock,
-  });
   const notices = new OutreachNotices({ ...deps, clock: deps.clock });
-  registerOutreachApi(app, {
-    db: deps.db,
-    center: deps.center,
-    directory,
-    logger: deps.logger,
-    notify: deps.outreachNotify ?? (() => notices.sweep()),
-    clock: deps.clock,
-  });
-  registerFollowUpApi(app, {
-    db: deps.db,
-    center: deps.center,
-    scheduler: deps.scheduler ?? noScheduler,
-    directory,
-    logger: deps.logger,
-    clock: deps.clock,
-  });
-  registerBroadcastApi(app, {
-    broadcasts: deps.broadcasts,
-    directory,
-    logger: deps.logger,
-  });
+  // Every staff page and route in one encapsulated area: its login, cross-site, JSON and audit hooks cover
+  // whatever the router matched, however the URL was spelled.
+  await registerStaffArea(
+    app,
+    { ...deps.staffAccess, db: deps.db, directory, logger: deps.logger, clock: deps.clock },
+    (pages) => registerDispatcherPage(pages, { directory }),
+    (api) => {
+      registerInboxApi(api, { db: deps.db, directory, timeZone: deps.center.timeZone });
+      registerStaffApi(api, {
+        db: deps.db,
+        center: deps.center,
+        runtime: deps.runtime,
+        scheduler: deps.scheduler ?? noScheduler,
+        directory,
+        desk,
+        logger: deps.logger,
+        clock: deps.clock,
+      });
+      registerOutreachApi(api, {
+        db: deps.db,
+        center: deps.center,
+        directory,
+        logger: deps.logger,
+        notify: deps.outreachNotify ?? (() => notices.sweep()),
+        clock: deps.clock,
+      });
+      registerFollowUpApi(api, {
+        db: deps.db,
+        center: deps.center,
+        scheduler: deps.scheduler ?? noScheduler,
+        directory,
+        logger: deps.logger,
+        clock: deps.clock,
+      });
+      registerBroadcastApi(api, {
+        broadcasts: deps.broadcasts,
+        directory,
+        logger: deps.logger,
+      });
+      registerAuditApi(api, { db: deps.db, directory });
+    },
+  );
   return app;
 }

@@ -1,5 +1,7 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './env.ts';
@@ -24,6 +26,8 @@ const DispatcherSchema = z
       .string()
       .regex(/^scrypt\$[0-9a-f]{32}\$[0-9a-f]{128}$/, 'passwordHash: output of `npm run hash-password`')
       .optional(),
+    /** "admin" also sees the audit log of access to personal data; default "dispatcher". */
+    role: z.enum(['admin', 'dispatcher']).optional(),
   })
   .refine((d) => d.telegramId !== undefined || d.login !== undefined, {
     message: 'a dispatcher needs a telegramId or a login',
@@ -48,22 +52,34 @@ const DispatchersFileSchema = z
     });
   });
 
-/** "scrypt$<salt hex>$<hash hex>" — node's scrypt with its default cost (N=16384), 64-byte key. */
+/**
+ * "scrypt$<salt hex>$<hash hex>" — node's scrypt with its default cost (N=16384), 64-byte key. Synchronous:
+ * used only at configuration time (`npm run hash-password`, the demo account at start), never per request.
+ */
 export function hashPassword(password: string, salt = randomBytes(16)): string {
   return `scrypt$${salt.toString('hex')}$${scryptSync(password, salt, 64).toString('hex')}`;
 }
 
-function passwordMatches(password: string, stored: string): boolean {
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
+
+/** On libuv's thread pool (~50 ms each): a login never blocks the event loop. */
+async function passwordMatches(password: string, stored: string): Promise<boolean> {
   const [, saltHex = '', hashHex = ''] = stored.split('$');
   const expected = Buffer.from(hashHex, 'hex');
-  const actual = scryptSync(password, Buffer.from(saltHex, 'hex'), expected.length);
+  const actual = await scryptAsync(password, Buffer.from(saltHex, 'hex'), expected.length);
   return timingSafeEqual(actual, expected);
 }
 
+/**
+ * What an unknown login is checked against: the same salt and key sizes as a real hash, so it costs the same
+ * scrypt work and the answer time does not tell which logins exist. It never matches (random bytes).
+ */
+const DUMMY_HASH = `scrypt$${randomBytes(16).toString('hex')}$${randomBytes(64).toString('hex')}`;
+
+export const isAdmin = (dispatcher: Dispatcher) => dispatcher.role === 'admin';
+
 /** Who may act: looked up by Telegram id (staff chat) or by login and password (web). */
 export class DispatcherDirectory {
-  private readonly verified = new Map<string, string>();
-
   constructor(readonly dispatchers: readonly Dispatcher[]) {}
 
   byTelegramId(telegramId: number | undefined): Dispatcher | undefined {
@@ -75,18 +91,13 @@ export class DispatcherDirectory {
   }
 
   /**
-   * Checks a web login. scrypt is deliberately slow (~50 ms), and the browser repeats basic-auth credentials
-   * on every request, so a successful check is remembered (keyed by a hash of login and password).
+   * Checks a web login (once per login: the session cookie carries it afterwards, so nothing is cached here,
+   * least of all a password). Unknown logins do the same scrypt work as known ones.
    */
-  verify(login: string, password: string): Dispatcher | undefined {
-    const dispatcher = this.dispatchers.find((d) => d.login === login);
-    if (!dispatcher?.passwordHash) return undefined;
-    const key = `${login}\u0000${password}`;
-    if (this.verified.get(key) === dispatcher.passwordHash) return dispatcher;
-    if (!passwordMatches(password, dispatcher.passwordHash)) return undefined;
-    if (this.verified.size > 1000) this.verified.clear();
-    this.verified.set(key, dispatcher.passwordHash);
-    return dispatcher;
+  async verify(login: string, password: string): Promise<Dispatcher | undefined> {
+    const dispatcher = this.dispatchers.find((d) => d.login !== undefined && d.login === login);
+    const matches = await passwordMatches(password, dispatcher?.passwordHash ?? DUMMY_HASH);
+    return matches && dispatcher?.passwordHash ? dispatcher : undefined;
   }
 }
 
@@ -96,12 +107,15 @@ export const webDispatcher = (password: string): Dispatcher => ({
   name: 'Дежурный диспетчер',
   login: 'dispatcher',
   passwordHash: hashPassword(password),
+  // The only account of a first run also reads the audit log.
+  role: 'admin',
 });
 
 export type DispatcherSettings = {
   DISPATCHERS_FILE?: string;
   DISPATCHER_PASSWORD?: string;
   DISPATCHER_TELEGRAM_IDS?: string;
+  NODE_ENV?: string;
 };
 
 /**
@@ -127,6 +141,14 @@ export async function loadDispatchers(
     }
     return { directory: new DispatcherDirectory(parsed.data.dispatchers) };
   }
+  if (settings.NODE_ENV === 'production' && !settings.DISPATCHER_PASSWORD) {
+    // A password nobody chose, printed to a log collector, is a shared secret nobody controls.
+    throw new ConfigError(
+      'NODE_ENV=production needs configured dispatchers: set DISPATCHERS_FILE (see config/dispatchers.example.yaml; ' +
+        'hashes from `npm run hash-password`) or at least DISPATCHER_PASSWORD. The service does not invent a ' +
+        'password in production.',
+    );
+  }
   const webPassword = settings.DISPATCHER_PASSWORD ?? generatedPassword;
   const telegramIds = (settings.DISPATCHER_TELEGRAM_IDS ?? '')
     .split(',')
@@ -142,4 +164,24 @@ export async function loadDispatchers(
     })),
   ];
   return { directory: new DispatcherDirectory(dispatchers), webPassword };
+}
+
+/**
+ * The demo's generated password, kept in `<DATA_DIR>/dispatcher-password` (mode 0600) so it survives restarts
+ * and never has to go through a log. `:memory:` data → a fresh one, not stored (returned file undefined).
+ */
+export async function demoPassword(dataDir: string): Promise<{ password: string; file?: string }> {
+  if (dataDir === ':memory:') return { password: randomBytes(12).toString('base64url') };
+  const file = path.join(dataDir, 'dispatcher-password');
+  try {
+    const stored = (await readFile(file, 'utf8')).trim();
+    if (stored.length >= 8) return { password: stored, file };
+  } catch {
+    // Not there yet: generated below.
+  }
+  const password = randomBytes(12).toString('base64url');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return { password, file };
 }

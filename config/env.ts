@@ -26,6 +26,62 @@ const EnvSchema = z
       .string()
       .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'expected comma-separated numeric Telegram ids')
       .optional(),
+    // Dispatcher login (issue 12).
+    /** A web session unused this long ends. */
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    /** A web session ends this long after login, however active. */
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7)
+      .default(12),
+    /** Secure flag of the session cookie: auto = when the request came over HTTPS (see trustProxy). */
+    SESSION_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).optional(),
+    /** Failed logins per login name within LOGIN_LOCK_MINUTES that lock that login for LOGIN_LOCK_MINUTES. */
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    /** The same per client IP (higher: a center's dispatchers may share one address). */
+    LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).max(10000).default(20),
+    LOGIN_LOCK_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    /** The public address of the service (e.g. https://sd.example.org), accepted as Origin of staff requests. */
+    PUBLIC_ORIGIN: z
+      .url({ protocol: /^https?$/ })
+      .transform((url) => new URL(url).origin)
+      .optional(),
+    /**
+     * Which reverse proxies to believe about the client's IP (X-Forwarded-For) and scheme (X-Forwarded-Proto):
+     * unset/false → none (the service faces clients directly); true → any; a number → that many hops; or
+     * comma-separated addresses/CIDRs of the proxies (e.g. 127.0.0.1,10.0.0.0/8). Rate limits are per client IP.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(
+        /^(true|false|\d+|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
+        'expected true, false, a hop count, or proxy addresses',
+      )
+      .optional()
+      .transform((value): boolean | number | string => {
+        if (value === undefined || value === 'false') return false;
+        if (value === 'true') return true;
+        return /^\d+$/.test(value) ? Number(value) : value;
+      }),
+    /** Web chat limits per visitor (see adapters/web/limits.ts for what each counts). */
+    WEB_SESSIONS_PER_IP: z.coerce.number().int().min(1).default(30),
+    WEB_MESSAGES_PER_SESSION: z.coerce.number().int().min(1).default(30),
+    WEB_MESSAGES_PER_IP: z.coerce.number().int().min(1).default(300),
+    WEB_READS_PER_IP: z.coerce.number().int().min(1).default(600),
+    WEB_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(50).default(3),
+    WEB_SESSION_IDLE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     // Telegram (issue 3). No token → no Telegram channel.
@@ -82,6 +138,21 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** The dispatcher-login settings of an environment, as buildServer takes them. */
+export function staffAccessSettings(env: Env) {
+  return {
+    idleMs: env.SESSION_IDLE_MINUTES * 60_000,
+    maxMs: env.SESSION_MAX_HOURS * 3600_000,
+    // Production sits behind TLS: never send the session cookie in clear, whatever the proxy says.
+    cookieSecure: env.SESSION_COOKIE_SECURE ?? (env.NODE_ENV === 'production' ? 'always' : 'auto'),
+    maxLoginFailures: env.LOGIN_MAX_FAILURES,
+    maxIpFailures: env.LOGIN_MAX_FAILURES_PER_IP,
+    failureWindowMs: env.LOGIN_LOCK_MINUTES * 60_000,
+    lockMs: env.LOGIN_LOCK_MINUTES * 60_000,
+    publicOrigin: env.PUBLIC_ORIGIN,
+  } as const;
 }
 
 /** Parses the environment; throws a ConfigError whose message names every bad variable. */

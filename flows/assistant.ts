@@ -302,6 +302,10 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
     const next: ConversationState = { ...state, step: 'deleteConfirm', deletion: previewOf(event) };
     return reply(next, [deletionQuestion(next.deletion, ctx)]);
   }
+  if (event.type === 'appealRefused') {
+    const args = { count: event.count, phone: ctx.center.phone };
+    return reply(initialState(), [menuMessage([msg('appeal-daily-limit', args)])]);
+  }
   if (event.type === 'dataDeleted') {
     return reply(initialState(), [menuMessage([msg('delete-done', { appeals: event.appeals })])]);
   }
@@ -324,7 +328,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   if (crisis) return onCrisis(state, crisis.signal, ctx);
 
   const command = commandOf(event);
-  if (command) return handleCommand(command, state, event, ctx);
+  if (command) return handleCommand(command, state, ctx);
   if (event.type === 'unsupported') return reask(state, ctx, msg('error-unsupported-message'));
   const global = onGlobalButton(state, event, ctx);
   if (global) return global;
@@ -408,12 +412,7 @@ function onGlobalButton(state: ConversationState, event: UserEvent, ctx: FlowCon
   return event.payload.startsWith('slot:') ? holdFromPayload(state, event.payload) : undefined;
 }
 
-function handleCommand(
-  command: Command,
-  state: ConversationState,
-  event: FlowEvent,
-  ctx: FlowContext,
-): Result {
+function handleCommand(command: Command, state: ConversationState, ctx: FlowContext): Result {
   switch (command) {
     case 'start':
       // «/start» greets wherever the family is; an intake in progress is offered to be continued.
@@ -698,7 +697,7 @@ function fromFreeText(
     case 'delete':
       return reply(calm, [], [{ type: 'previewDeletion' }]);
     case 'language':
-      return handleCommand('lang', calm, { type: 'text', text }, ctx);
+      return handleCommand('lang', calm, ctx);
   }
 }
 

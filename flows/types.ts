@@ -64,6 +64,8 @@ export type UserEvent =
 /** Results of effects, fed back into the flow by the runtime so the flow stays pure. */
 export type SystemEvent =
   | { type: 'appealSubmitted'; number: string; appealId?: number }
+  /** Not stored: this contact already sent `count` appeals today (the daily cap against floods). */
+  | { type: 'appealRefused'; count: number }
   | { type: 'dataDeleted'; appeals: number }
   /** What «Удалить мои данные» would cancel: upcoming bookings (ISO), subscribed settlements, open appeal numbers. */
   | { type: 'deletionPreview'; bookings: string[]; subscriptions: string[]; openAppeals: string[] }

@@ -6,6 +6,17 @@ import type { Appeal } from './schema.ts';
 export type CreatedAppeal = { id: number; number: string; callbackDueAt: Date | null };
 
 /** Stores a submitted intake as a new appeal; "secondary" when the same contact has appealed before. */
+/** Appeals a contact submitted since a moment (the daily cap counts them). */
+export async function appealsSince(db: Db, contactId: number, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('appeals')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('contact_id', '=', contactId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export async function createAppeal(
   db: Db,
   input: { contactId: number; consentId: number; channel: string; draft: AppealDraft; now: Date },

@@ -16,7 +16,9 @@ import * as dispatch from './migrations/011_dispatch.ts';
 import * as followUp from './migrations/012_follow_up.ts';
 import * as conversation from './migrations/013_conversation.ts';
 import * as knowledgeArticles from './migrations/014_knowledge_articles.ts';
-import * as erasureRetention from './migrations/015_erasure_retention.ts';
+import * as staffAccess from './migrations/015_staff_access.ts';
+import * as trustWeb from './migrations/016_trust_web.ts';
+import * as erasureRetention from './migrations/017_erasure_retention.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -36,7 +38,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '012_follow_up': followUp,
   '013_conversation': conversation,
   '014_knowledge_articles': knowledgeArticles,
-  '015_erasure_retention': erasureRetention,
+  '015_staff_access': staffAccess,
+  '016_trust_web': trustWeb,
+  '017_erasure_retention': erasureRetention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -75,10 +75,28 @@ export async function appealOfTopic(db: Db, topicId: number): Promise<number | u
   return row?.id;
 }
 
-export async function storeUrgentAlert(
+/** A repeat older than this is a new crisis, not the same one: the old alert is closed and a new one posted. */
+const URGENT_REPEAT_WINDOW_MS = 6 * 3600_000;
+
+export type RaisedAlert = { id: number; isNew: boolean; repeatCount: number };
+
+/**
+ * Records a crisis signal: at most one open alert per contact (a unique index says so). A repeat while the alert
+ * is open only raises its count, so one frightened person writing ten times is one banner and one post (edited),
+ * not ten. A repeat long after the last signal starts a fresh alert, so it is never hidden in an old post.
+ */
+export async function raiseUrgentAlert(
   db: Db,
   alert: { contactId: number; channel: string; signal: string; now: Date },
-): Promise<number> {
+): Promise<RaisedAlert> {
+  const staleBefore = new Date(alert.now.getTime() - URGENT_REPEAT_WINDOW_MS);
+  await db
+    .updateTable('urgent_alerts')
+    .set({ acknowledged_at: alert.now, acknowledged_by: 'system:stale' })
+    .where('contact_id', '=', alert.contactId)
+    .where('acknowledged_at', 'is', null)
+    .where((eb) => eb(eb.fn.coalesce('last_seen_at', 'created_at'), '<', staleBefore))
+    .execute();
   const row = await db
     .insertInto('urgent_alerts')
     .values({
@@ -86,10 +104,44 @@ export async function storeUrgentAlert(
       channel: alert.channel,
       signal: alert.signal,
       created_at: alert.now,
+      last_seen_at: alert.now,
     })
-    .returning('id')
+    .onConflict((oc) =>
+      oc
+        .column('contact_id')
+        .where('acknowledged_at', 'is', null)
+        .doUpdateSet((eb) => ({
+          repeat_count: eb('urgent_alerts.repeat_count', '+', 1),
+          last_seen_at: alert.now,
+        })),
+    )
+    .returning(['id', 'repeat_count'])
     .executeTakeFirstOrThrow();
-  return row.id;
+  return { id: row.id, isNew: row.repeat_count === 0, repeatCount: row.repeat_count };
+}
+
+export async function storeUrgentAlert(
+  db: Db,
+  alert: { contactId: number; channel: string; signal: string; now: Date },
+): Promise<number> {
+  return (await raiseUrgentAlert(db, alert)).id;
+}
+
+/** The alert's own staff post and what it shows, after it was sent or edited. */
+export async function markUrgentPost(
+  db: Db,
+  id: number,
+  post: { messageId?: number; repeatCount: number; summarized?: boolean },
+): Promise<void> {
+  await db
+    .updateTable('urgent_alerts')
+    .set({
+      posted_repeat_count: post.repeatCount,
+      ...(post.messageId !== undefined ? { staff_message_id: String(post.messageId) } : {}),
+      ...(post.summarized ? { summarized: true } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Marks an alert posted; false when another process already did (then it must not be posted again). */
@@ -129,7 +181,16 @@ export async function getUrgentAlert(db: Db, id: number) {
 export async function openUrgentAlerts(db: Db, since: Date) {
   return db
     .selectFrom('urgent_alerts')
-    .select(['id', 'contact_id', 'channel', 'signal', 'created_at', 'posted_at'])
+    .select([
+      'id',
+      'contact_id',
+      'channel',
+      'signal',
+      'created_at',
+      'posted_at',
+      'repeat_count',
+      'last_seen_at',
+    ])
     .where('acknowledged_at', 'is', null)
     .where('created_at', '>', since)
     .orderBy('id', 'desc')

@@ -6,7 +6,17 @@ import type { Db } from './db.ts';
  * the schedule, and the send-once ledger of reminders and change notices.
  */
 
+/** One chat follows at most this many settlements (a family needs one or two; a bot would take them all). */
+export const MAX_SUBSCRIPTIONS_PER_CONTACT = 10;
+
+/** False when already subscribed, or when the contact is at the cap (the flow then lists what it follows). */
 export async function subscribe(db: Db, contactId: number, settlement: string, now: Date): Promise<boolean> {
+  const held = await db
+    .selectFrom('outreach_subscriptions')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('contact_id', '=', contactId)
+    .executeTakeFirstOrThrow();
+  if (Number(held.count) >= MAX_SUBSCRIPTIONS_PER_CONTACT) return false;
   const inserted = await db
     .insertInto('outreach_subscriptions')
     .values({ contact_id: contactId, settlement, created_at: now })

@@ -14,7 +14,7 @@ export type ContactsTable = {
   active: Generated<boolean>;
   created_at: Generated<Date>;
   last_seen_at: Timestamp;
-  /** Deletion requested (migration 015): personal data is gone; the row goes once the goodbye is delivered. */
+  /** Deletion requested (migration 017): personal data is gone; the row goes once the goodbye is delivered. */
   erased_at: NullableTimestamp;
 };
 
@@ -192,6 +192,16 @@ export type UrgentAlertsTable = {
   /** Seen by a dispatcher in the web inbox ("принято"): the banner there stops showing it. */
   acknowledged_at: NullableTimestamp;
   acknowledged_by: string | null;
+  /** Further crisis messages from the same contact while the alert is open (0: just the first). */
+  repeat_count: Generated<number>;
+  /** The latest of them. */
+  last_seen_at: NullableTimestamp;
+  /** The alert's own post in the staff chat (edited on repeats). */
+  staff_message_id: string | null;
+  /** The repeat count that post shows now. */
+  posted_repeat_count: Generated<number>;
+  /** Reached the staff chat as part of a flood summary rather than as its own post. */
+  summarized: Generated<boolean>;
 };
 
 /** A staff change of the outreach schedule (issue 7); dates are local YYYY-MM-DD text. */
@@ -256,6 +266,37 @@ export type BroadcastRecipientsTable = {
   error: string | null;
 };
 
+/** Dispatcher web sessions (issue 12): only the SHA-256 of the cookie's token is stored. */
+export type StaffSessionsTable = {
+  token_hash: string;
+  dispatcher_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  ended_at: NullableTimestamp;
+  ip: string | null;
+};
+
+export type StaffLoginFailuresTable = {
+  id: Generated<string>;
+  /** "ip:<address>" or "login:<login>". */
+  key: string;
+  at: Timestamp;
+};
+
+/** Append-only: who looked at or acted on what. Ids and action names only, never texts or personal data. */
+export type AuditLogTable = {
+  id: Generated<string>;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  method: string;
+  route: string;
+  appeal_id: number | null;
+  object_id: string | null;
+  status: number;
+  ip: string | null;
+};
+
 /** The navigator's articles per locale, mirrored from the knowledge folder (migration 013). */
 export type KnowledgeArticlesTable = {
   id: string;
@@ -269,7 +310,7 @@ export type KnowledgeArticlesTable = {
   updated_at: Generated<Date>;
 };
 
-/** A staff-chat post (or forum topic) to delete, or blank when too old to delete (migration 015). */
+/** A staff-chat post (or forum topic) to delete, or blank when too old to delete (migration 017). */
 export type StaffErasuresTable = {
   id: Generated<number>;
   chat_id: string;
@@ -295,6 +336,9 @@ export type RetentionRunsTable = {
 
 export type Database = {
   knowledge_articles: KnowledgeArticlesTable;
+  staff_sessions: StaffSessionsTable;
+  staff_login_failures: StaffLoginFailuresTable;
+  audit_log: AuditLogTable;
   staff_erasures: StaffErasuresTable;
   retention_runs: RetentionRunsTable;
   broadcasts: BroadcastsTable;

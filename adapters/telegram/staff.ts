@@ -14,6 +14,7 @@ import type { Db } from '../../storage/db.ts';
 import {
   countUrgentAttempt,
   getUrgentAlert,
+  markUrgentPost,
   markUrgentPosted,
   recordStaffPost,
   unpostedUrgentAlerts,
@@ -32,7 +33,12 @@ export type StaffNotifierOptions = {
   /** Telegram allows ~20 messages a minute in a group: posts are spaced at least this far apart. */
   minIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** During a flood of crisis alerts (this many own posts within the window) the rest go into one summary. */
+  urgentFloodCap?: number;
+  urgentFloodWindowMs?: number;
 };
+
+type UrgentRow = NonNullable<Awaited<ReturnType<typeof getUrgentAlert>>>;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -47,6 +53,10 @@ export class StaffNotifier {
   private readonly urgentQueue = new KeyedLock();
   private isForum: boolean | undefined;
   private lastPostAt = 0;
+  /** The flood summary post of the current window, edited as more alerts arrive. */
+  private urgentSummary: { messageId: number; count: number; since: number } | undefined;
+  /** When the recent crisis posts of their own went out (in memory: the flood cap is per process). */
+  private ownUrgentPosts: number[] = [];
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: StaffNotifierOptions) {
@@ -67,31 +77,98 @@ export class StaffNotifier {
    * Telegram asks). Only the signal, the channel and the contact number — never the message, never a name: the
    * family may not have consented to anything yet. Into the chat itself, not into an appeal's topic. The alert
    * row is an outbox: marked when posted; a failed post is retried by the sweep (every minute).
+   * One alert per contact: a repeat edits the alert's post (its count) instead of posting again. A flood (more
+   * than `urgentFloodCap` own posts within a minute) goes into one summary post pointing to the inbox, edited
+   * as it grows — every alert still reaches the chat, none is dropped, and real alerts do not drown.
+   * All crisis posts share one queue, so the flood count is exact and edits of one alert coalesce.
    */
   notifyUrgent(alert: UrgentAlert): Promise<void> {
-    return this.urgentQueue.run(`urgent-${alert.id}`, async () => {
-      const { db, api, chatId, translator, logger } = this.options;
-      const row = await getUrgentAlert(db, alert.id);
-      if (!row || row.posted_at) return;
-      const text = translator.t('ru', {
-        key: 'staff-urgent',
-        args: { signal: row.signal, channel: row.channel, contact: String(row.contact_id ?? '—') },
-      });
-      await countUrgentAttempt(db, row.id);
-      try {
-        await this.call(() => api.sendMessage(chatId, text), { spaced: false });
-        await markUrgentPosted(db, row.id, new Date());
-        logger.info(
-          { contactId: row.contact_id, signal: row.signal },
-          'urgent alert posted to the staff chat',
-        );
-      } catch (error) {
-        logger.error(
-          { err: error, contactId: row.contact_id, signal: row.signal, attempts: row.attempts + 1 },
-          'urgent alert NOT posted to the staff chat yet; the sweep retries it',
-        );
-      }
+    return this.urgentQueue.run('urgent', async () => {
+      const row = await getUrgentAlert(this.options.db, alert.id);
+      if (!row) return;
+      if (!row.posted_at) return this.postUrgent(row);
+      if (row.summarized || !row.staff_message_id || row.repeat_count <= row.posted_repeat_count) return;
+      await this.editUrgent(row);
     });
+  }
+
+  private urgentText(row: UrgentRow): string {
+    const { translator, center } = this.options;
+    const text = translator.t('ru', {
+      key: 'staff-urgent',
+      args: { signal: row.signal, channel: row.channel, contact: String(row.contact_id ?? '—') },
+    });
+    if (row.repeat_count === 0) return text;
+    const time = DateTime.fromJSDate(row.last_seen_at ?? row.created_at)
+      .setZone(center.timeZone)
+      .toFormat('HH:mm');
+    const repeats = translator.t('ru', {
+      key: 'staff-urgent-repeats',
+      args: { count: row.repeat_count, time },
+    });
+    return `${text}\n${repeats}`;
+  }
+
+  private async postUrgent(row: UrgentRow): Promise<void> {
+    const { db, api, chatId, logger } = this.options;
+    const now = new Date();
+    await countUrgentAttempt(db, row.id);
+    try {
+      const windowMs = this.options.urgentFloodWindowMs ?? 60_000;
+      this.ownUrgentPosts = this.ownUrgentPosts.filter((at) => now.getTime() - at < windowMs);
+      if (this.ownUrgentPosts.length >= (this.options.urgentFloodCap ?? 5)) {
+        await this.summariseUrgent(row, now, windowMs);
+        return;
+      }
+      const sent = await this.call(() => api.sendMessage(chatId, this.urgentText(row)), { spaced: false });
+      this.ownUrgentPosts.push(now.getTime());
+      await markUrgentPosted(db, row.id, now);
+      await markUrgentPost(db, row.id, { messageId: sent.message_id, repeatCount: row.repeat_count });
+      logger.info({ contactId: row.contact_id, signal: row.signal }, 'urgent alert posted to the staff chat');
+    } catch (error) {
+      logger.error(
+        { err: error, contactId: row.contact_id, signal: row.signal, attempts: row.attempts + 1 },
+        'urgent alert NOT posted to the staff chat yet; the sweep retries it',
+      );
+    }
+  }
+
+  /** «Ещё N срочных сигналов…»: one post per flood window, its count edited; the alert is marked only after. */
+  private async summariseUrgent(row: UrgentRow, now: Date, windowMs: number): Promise<void> {
+    const { db, api, chatId, translator, logger } = this.options;
+    const current =
+      this.urgentSummary && now.getTime() - this.urgentSummary.since < windowMs
+        ? this.urgentSummary
+        : undefined;
+    const count = (current?.count ?? 0) + 1;
+    const text = translator.t('ru', { key: 'staff-urgent-summary', args: { count } });
+    if (current) {
+      await this.call(() => api.editMessageText(chatId, current.messageId, text), { spaced: false });
+      current.count = count;
+    } else {
+      const sent = await this.call(() => api.sendMessage(chatId, text), { spaced: false });
+      this.urgentSummary = { messageId: sent.message_id, count, since: now.getTime() };
+    }
+    await markUrgentPosted(db, row.id, now);
+    await markUrgentPost(db, row.id, { repeatCount: row.repeat_count, summarized: true });
+    logger.warn({ contactId: row.contact_id, signal: row.signal, count }, 'urgent alert summarised (flood)');
+  }
+
+  private async editUrgent(row: UrgentRow): Promise<void> {
+    const { db, api, chatId, logger } = this.options;
+    try {
+      await this.call(() => api.editMessageText(chatId, Number(row.staff_message_id), this.urgentText(row)), {
+        spaced: false,
+      });
+      await markUrgentPost(db, row.id, { repeatCount: row.repeat_count });
+    } catch (error) {
+      if (String((error as Error).message ?? error).includes('not modified')) return;
+      // The banner in the inbox shows the count anyway; the next repeat tries the edit again.
+      logger.warn(
+        { err: error, contactId: row.contact_id },
+        'urgent alert post not updated with its repeats',
+      );
+    }
   }
 
   /**

@@ -2,47 +2,22 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher, DispatcherDirectory } from '../../config/dispatchers.ts';
+import { sessionDispatcherOf } from './staff-access.ts';
 
-export type DispatcherPageOptions = { directory: DispatcherDirectory };
+export type DispatcherPageOptions = { directory?: DispatcherDirectory };
 
 const PAGE_URL = new URL('./inbox.html', import.meta.url);
 
 /**
- * The dispatcher login (HTTP basic auth against the configured dispatchers), shared by the inbox, the staff
- * API and this page. Returns who is acting, or undefined.
+ * The acting dispatcher, or a 401 JSON answer (and undefined): every staff route's first line. The staff area
+ * (staff-access.ts) has already checked the session cookie for every route inside it; this reads its result.
  */
-export function authenticate(
-  request: FastifyRequest,
-  directory: DispatcherDirectory,
-): Dispatcher | undefined {
-  const header = request.headers.authorization ?? '';
-  if (!header.startsWith('Basic ')) return undefined;
-  const [login = '', password = ''] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(/:(.*)/s);
-  return directory.verify(login, password);
-}
-
-/** The acting dispatcher, or a 401 with the browser's login prompt (and undefined): every staff route's first line. */
 export function requireDispatcher(
   request: FastifyRequest,
   reply: FastifyReply,
-  directory: DispatcherDirectory,
+  _directory?: DispatcherDirectory,
 ): Dispatcher | undefined {
-  const dispatcher = authenticate(request, directory);
-  if (dispatcher) return dispatcher;
-  void reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
-    .send({ error: 'unauthorised', message: 'Dispatcher login required' });
-  return undefined;
-}
-
-function deny(reply: FastifyReply) {
-  return reply
-    .code(401)
-    .header('www-authenticate', 'Basic realm="dispatcher", charset="UTF-8"')
-    .header('cache-control', 'no-store')
-    .type('text/plain; charset=utf-8')
-    .send('Требуется вход диспетчера / Dispatcher login required');
+  return sessionDispatcherOf(request, reply);
 }
 
 /**
@@ -72,16 +47,16 @@ function contentSecurityPolicy(page: string): string {
 /**
  * The dispatcher's inbox: a small client page (list, appeal card, history, the family's conversation and the
  * actions) that reads and acts through the staff JSON API. The page itself carries no personal data; it is
- * still shown only after the login, and never cached.
+ * still shown only after the login (staff-access.ts), and never cached.
  */
 export async function registerDispatcherPage(
   app: FastifyInstance,
-  options: DispatcherPageOptions,
+  _options: DispatcherPageOptions = {},
 ): Promise<void> {
   const page = await readFile(PAGE_URL, 'utf8');
   const csp = contentSecurityPolicy(page);
-  app.get('/dispatcher', async (request, reply) => {
-    if (!authenticate(request, options.directory)) return deny(reply);
+  // Inside the staff area: without a live session the request never gets here (redirect to the login).
+  app.get('/dispatcher', async (_request, reply) => {
     return reply
       .header('cache-control', 'no-store')
       .header('content-security-policy', csp)

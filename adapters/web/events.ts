@@ -2,9 +2,6 @@ import { z } from 'zod';
 import type { InboundUpdate } from '../../bot/runtime.ts';
 import { LOCALES } from '../../config/center.ts';
 
-/** Web chat sessions are opaque server-issued tokens: 32 random bytes, base64url. */
-export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'unknown chat session');
-
 /** Longest text we accept in one message; longer ones get a polite "please shorten" instead of an error. */
 export const MAX_TEXT_LENGTH = 4000;
 
@@ -15,8 +12,8 @@ export const WebEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setLocale'), locale: z.enum(LOCALES) }),
 ]);
 
+/** The session is not in the body: it travels in the HttpOnly cookie (or the X-Chat-Session header). */
 export const PostMessageBody = z.object({
-  sessionId: SessionId,
   /** Client-generated id; a retried POST with the same id is processed once. */
   messageId: z.string().uuid(),
   event: WebEvent,
@@ -24,6 +21,6 @@ export const PostMessageBody = z.object({
 export type PostMessageBody = z.infer<typeof PostMessageBody>;
 
 /** The web adapter's whole translation job: a validated request → a neutral update. */
-export function toInboundUpdate(body: PostMessageBody): InboundUpdate {
-  return { channel: 'web', externalId: body.sessionId, updateId: body.messageId, event: body.event };
+export function toInboundUpdate(externalId: string, body: PostMessageBody): InboundUpdate {
+  return { channel: 'web', externalId, updateId: body.messageId, event: body.event };
 }

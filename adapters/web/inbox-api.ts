@@ -119,34 +119,6 @@ const routeItem = (booking: Booking) => ({
   format: booking.format,
 });
 
-/** A media type without parameters, lower-cased: "application/json; charset=utf-8" → "application/json". */
-const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-
-/**
- * Cross-site request forgery guard for staff actions. The inbox authenticates with HTTP basic auth, which the
- * browser attaches to any request to this origin — also one a foreign page makes. A foreign page can send a
- * form or a no-cors fetch without asking first only as text/plain, form data or without a body; JSON needs a
- * CORS preflight, which this server never grants. So every staff POST must say it is JSON.
- */
-export function registerStaffJsonGuard(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
-    if (!request.url.startsWith('/api/staff/')) return;
-    if (mediaType(request.headers['content-type']) === 'application/json') return;
-    return reply.code(415).send({
-      error: 'unsupported_media_type',
-      message: 'Staff actions accept only JSON bodies (content-type: application/json)',
-    });
-  });
-  // Personal data must not stay in browser or proxy caches.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/api/staff/') || request.url.startsWith('/dispatcher')) {
-      reply.header('cache-control', 'no-store');
-    }
-    return payload;
-  });
-}
-
 /** What the inbox page reads: the list with per-tab counts, and one appeal with everything about it. */
 export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions): void {
   const { db, directory } = options;
@@ -169,7 +141,7 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
     ]);
     const urgent = await openUrgentAlerts(db, new Date(now.getTime() - URGENT_WINDOW_MS));
     return {
-      me: { id: me.id, name: me.name },
+      me: { id: me.id, name: me.name, role: me.role ?? 'dispatcher' },
       timeZone: options.timeZone,
       urgent: urgent.map((alert) => ({
         id: alert.id,
@@ -178,6 +150,9 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
         signal: alert.signal,
         at: alert.created_at,
         postedToTelegram: alert.posted_at !== null,
+        // One banner per contact: further crisis messages of the same person raise this count.
+        repeats: alert.repeat_count,
+        lastAt: alert.last_seen_at ?? alert.created_at,
       })),
       counts,
       appeals: appeals.map(listItem(directory, now)),

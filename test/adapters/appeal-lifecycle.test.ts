@@ -11,9 +11,11 @@ import { recordConsent } from '../../storage/consents.ts';
 import { upsertContact } from '../../storage/contacts.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'secret-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
 const NOW = new Date('2026-11-24T03:00:00Z');
 
 const draft: AppealDraft = {
@@ -129,6 +131,7 @@ describe('staff API for appeals', () => {
       logger: silentLogger,
       dispatcherPassword: PASSWORD,
     });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
   });
   afterAll(async () => {
     await app.close();

@@ -10,10 +10,13 @@ import { messagesAfter } from '../../storage/messages.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'secret-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
-const WRONG = { authorization: `Basic ${Buffer.from('dispatcher:guess').toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
+/** A forged session cookie: matches no session. */
+const WRONG = { cookie: 'sd_staff=forged-session-token' };
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -55,6 +58,7 @@ describe('staff broadcast API', () => {
       dispatcherPassword: PASSWORD,
     };
     app = await buildServer({ ...deps, broadcasts: broadcaster });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
     withoutRedis = await buildServer(deps);
     for (const id of ['web-a', 'web-b']) {
       const contact = await upsertContact(t.db, 'web', id, new Date());
@@ -91,7 +95,8 @@ describe('staff broadcast API', () => {
         payload: {},
       });
       expect(cancel.statusCode).toBe(401);
-      expect(cancel.headers['www-authenticate']).toContain('Basic');
+      expect(cancel.headers['www-authenticate']).toBeUndefined();
+      expect(cancel.json().error).toBe('unauthorised');
     }
     expect(await t.db.selectFrom('broadcasts').selectAll().execute()).toHaveLength(0);
   });

@@ -16,13 +16,12 @@ import { appendMessages, messagesAfter } from '../../storage/messages.ts';
 import { createSurvey, recordAnswer } from '../../storage/surveys.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'secret-pass';
-const basic = (login: string, password: string) => ({
-  authorization: `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`,
-});
-const AUTH = basic('dispatcher', PASSWORD);
-const ANNA = basic('anna', 'anna-pass-1');
+/** Sessions logged in through the real login route in beforeAll. */
+let AUTH: Record<string, string> = {};
+let ANNA: Record<string, string> = {};
 const HOUR_MS = 3600_000;
 
 const engine = ENGINES[0];
@@ -97,6 +96,8 @@ describe('dispatcher inbox (page and read API)', () => {
       { id: 'oleg', name: 'Олег Петров', telegramId: 7007 },
     ]);
     app = await buildServer({ runtime, db: t.db, translator, center, logger: silentLogger, directory });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
+    ANNA = await staffLogin(app, 'anna', 'anna-pass-1');
     const past = new Date(Date.now() - HOUR_MS).toISOString();
     const future = new Date(Date.now() + HOUR_MS).toISOString();
     await newAppeal('late', { callbackDueAt: past });
@@ -119,11 +120,20 @@ describe('dispatcher inbox (page and read API)', () => {
   const idsOf = (items: ListItem[]) => items.map((item) => item.id).sort((a, b) => a - b);
 
   it('asks for the login on the page and every endpoint, and refuses a wrong password', async () => {
+    await expect(staffLogin(app, 'dispatcher', 'guess')).rejects.toThrow(/401/);
+    await expect(staffLogin(app, 'nobody', PASSWORD)).rejects.toThrow(/401/);
     for (const url of ['/dispatcher', '/api/staff/appeals', `/api/staff/appeals/${ids.late}`]) {
-      for (const headers of [{}, basic('dispatcher', 'guess'), basic('nobody', PASSWORD)]) {
+      for (const headers of [
+        {},
+        { cookie: 'sd_staff=forged' },
+        { authorization: 'Basic ZGlzcGF0Y2hlcjpzZWNyZXQtcGFzcw==' },
+      ]) {
         const response = await app.inject({ url, headers });
-        expect(response.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(401);
-        expect(response.headers['www-authenticate']).toMatch(/^Basic realm="dispatcher"/);
+        // The page sends the browser to the login form; the API answers JSON. No basic-auth prompt anywhere.
+        expect(response.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(
+          url === '/dispatcher' ? 302 : 401,
+        );
+        expect(response.headers['www-authenticate']).toBeUndefined();
         expect(response.body).not.toContain('Иванова');
       }
     }
@@ -136,7 +146,7 @@ describe('dispatcher inbox (page and read API)', () => {
     const data = await app.inject({ url: '/api/staff/appeals', headers: ANNA });
     expect(data.statusCode).toBe(200);
     expect(data.headers['cache-control']).toBe('no-store');
-    expect(data.json().me).toEqual({ id: 'anna', name: 'Анна Смирнова' });
+    expect(data.json().me).toEqual({ id: 'anna', name: 'Анна Смирнова', role: 'dispatcher' });
   });
 
   it('lists by status with counts, flags the late ones and names who took each appeal', async () => {

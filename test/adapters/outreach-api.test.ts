@@ -10,11 +10,13 @@ import { upsertContact } from '../../storage/contacts.ts';
 import { subscribe } from '../../storage/outreach.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { BARNAUL, loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
 const PASSWORD = 'outreach-api-pass';
-const headers = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The session of the latest server() (logged in through the real login route). */
+let headers: Record<string, string> = {};
 
 /** The staff API as the service serves it, without Redis: changes still reach subscribers at once. */
 describe('outreach staff API (no Redis)', () => {
@@ -39,7 +41,7 @@ describe('outreach staff API (no Redis)', () => {
       logger: silentLogger,
       clock,
     });
-    return buildServer({
+    const app = await buildServer({
       runtime,
       db: t.db,
       translator: new Translator(),
@@ -48,6 +50,8 @@ describe('outreach staff API (no Redis)', () => {
       dispatcherPassword: PASSWORD,
       clock,
     });
+    headers = await staffLogin(app, 'dispatcher', PASSWORD);
+    return app;
   }
 
   const outbound = async (contactId: number) =>

@@ -8,6 +8,8 @@ import { buildServer } from '../../bot/server.ts';
 import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
+import { sessionCookie } from '../support/web-session.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -36,17 +38,20 @@ describe('personal data stays out of logs and markup', () => {
       logger,
       dispatcherPassword: 'secret-pass',
     });
-    const sessionId = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json()
-      .sessionId;
+    const sessionId = sessionCookie(
+      await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} }),
+    );
     const send = (event: object) =>
       app.inject({
         method: 'POST',
         url: '/api/web/messages',
-        payload: { sessionId, messageId: randomUUID(), event },
+        cookies: { sd_chat: sessionId },
+        payload: { messageId: randomUUID(), event },
       });
     const steps: object[] = [
       { type: 'start' },
       { type: 'button', payload: 'menu:intake' },
+      { type: 'button', payload: 'story:skip' },
       { type: 'button', payload: 'consent:yes' },
       { type: 'text', text: 'Журавлёва Дарья Олеговна' },
       { type: 'text', text: 'мкр Бабанаково, ул. Хмельницкого, 1' },
@@ -60,7 +65,7 @@ describe('personal data stays out of logs and markup', () => {
       { type: 'button', payload: 'confirm:submit' },
     ];
     for (const event of steps) expect((await send(event)).statusCode).toBe(200);
-    await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` });
+    await app.inject({ url: '/api/web/messages', cookies: { sd_chat: sessionId } });
     // A failing update logs an error: it must not echo the row values either.
     await t.db.schema.alterTable('messages').renameTo('messages_gone').execute();
     expect((await send({ type: 'text', text: 'Журавлёва снова пишет' })).statusCode).toBe(500);
@@ -108,9 +113,9 @@ describe('personal data stays out of logs and markup', () => {
       .updateTable('appeals')
       .set({ need_text: '<script>alert(1)</script>', address: '<img src=x onerror=alert(1)>' })
       .execute();
-    const auth = `Basic ${Buffer.from('dispatcher:secret-pass').toString('base64')}`;
+    const session = await staffLogin(app, 'dispatcher', 'secret-pass');
     // The inbox page is a fixed client: no family data is ever put into its markup.
-    const page = await app.inject({ url: '/dispatcher', headers: { authorization: auth } });
+    const page = await app.inject({ url: '/dispatcher', headers: session });
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('Журавлёва');
     expect(page.body).not.toContain('alert(1)');
@@ -118,13 +123,13 @@ describe('personal data stays out of logs and markup', () => {
     expect(page.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
     // The data comes as JSON, which a browser never renders as markup.
-    const list = await app.inject({ url: '/api/staff/appeals?status=all', headers: { authorization: auth } });
+    const list = await app.inject({ url: '/api/staff/appeals?status=all', headers: session });
     expect(list.headers['content-type']).toMatch(/^application\/json/);
     expect(list.body).toContain('Журавлёва Дарья Олеговна');
     const [first] = list.json().appeals as Array<{ id: number }>;
     const detail = await app.inject({
       url: `/api/staff/appeals/${first?.id}`,
-      headers: { authorization: auth },
+      headers: session,
     });
     expect(detail.headers['content-type']).toMatch(/^application\/json/);
     expect(detail.json().appeal).toMatchObject({

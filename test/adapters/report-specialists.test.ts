@@ -12,9 +12,11 @@ import { createSurvey, recordAnswer } from '../../storage/surveys.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { DRAFT, familyWithAppeal } from '../support/families.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'secret-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
 const NOW = new Date('2026-11-24T03:00:00Z');
 const PERIOD = 'from=2026-11-01&to=2026-11-30';
 
@@ -45,6 +47,7 @@ describe('report indicators per specialist and service', () => {
       logger: silentLogger,
       dispatcherPassword: PASSWORD,
     });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
 
     /** A booking with a specialist, ending in the given status. */
     async function booking(

@@ -17,10 +17,13 @@ import type { Booking } from '../../storage/schema.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
 import { RecordingScheduler } from '../support/recording-scheduler.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'secret-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
-const WRONG = { authorization: `Basic ${Buffer.from('dispatcher:guess').toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
+/** A forged session cookie: matches no session. */
+const WRONG = { cookie: 'sd_staff=forged-session-token' };
 const HOUR_MS = 3600_000;
 
 const engine = ENGINES[0];
@@ -53,6 +56,7 @@ describe('staff booking API', () => {
       dispatcherPassword: PASSWORD,
       scheduler,
     });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
   });
   afterAll(async () => {
     await app.close();
@@ -89,7 +93,9 @@ describe('staff booking API', () => {
     for (const headers of [{}, WRONG]) {
       const cancelled = await cancel(booking.id, headers);
       expect(cancelled.statusCode).toBe(401);
-      expect(cancelled.headers['www-authenticate']).toContain('Basic');
+      // A JSON answer, never the browser's basic-auth prompt.
+      expect(cancelled.headers['www-authenticate']).toBeUndefined();
+      expect(cancelled.json().error).toBe('unauthorised');
       const added = await addRouteItem(
         { contactId, org: 'X', startsAt: new Date(Date.now() + 86_400_000) },
         headers,

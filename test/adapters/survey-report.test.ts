@@ -12,9 +12,11 @@ import { upsertContact } from '../../storage/contacts.ts';
 import { createSurvey, recordAnswer } from '../../storage/surveys.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'secret-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
 // 10:00 on Tuesday 24 November in Belovo (UTC+7).
 const NOW = new Date('2026-11-24T03:00:00Z');
 const PERIOD = 'from=2026-11-24&to=2026-11-24';
@@ -59,6 +61,7 @@ describe('survey and reports over the staff API', () => {
       logger: silentLogger,
       dispatcherPassword: PASSWORD,
     });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
   });
   afterAll(async () => {
     await app.close();

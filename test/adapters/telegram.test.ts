@@ -134,6 +134,7 @@ async function walkIntake(parent: Parent): Promise<void> {
   await parent.command('/start');
   expect(parent.lastText).toContain('Здравствуйте');
   await parent.tap('Оставить обращение');
+  await parent.tap('Пропустить'); // the story («чем я могу помочь?»)
   expect(parent.lastText).toContain('согласие');
   await parent.tap('Согласен');
   await parent.say('Иванова Мария Петровна');
@@ -241,6 +242,7 @@ describe('Telegram staff chat', () => {
     // Second appeal: the staff chat is rate limited once.
     h.fake.failNext('createForumTopic', { kind: 'rateLimit', retryAfter: 1 });
     await parent.tap('Оставить обращение');
+    await parent.tap('Пропустить'); // the story («чем я могу помочь?»)
     await parent.say('Иванова Мария Петровна');
     await parent.say('пгт Инской, ул. Ильича, 12');
     await parent.tap('Не в браке');
@@ -327,6 +329,7 @@ describe('Telegram booking', () => {
     const parent = new Parent(h, 9001);
     await parent.command('/start');
     await parent.tap('Оставить обращение');
+    await parent.tap('Пропустить'); // the story («чем я могу помочь?»)
     await parent.tap('Согласен');
     await parent.say('Иванова Мария Петровна');
     await parent.say('пгт Инской, ул. Ильича, 12');
@@ -538,6 +541,7 @@ describe('Telegram commands', () => {
     const parent = new Parent(h, 8001);
     await parent.command('/start');
     await parent.tap('Оставить обращение');
+    await parent.tap('Пропустить'); // the story («чем я могу помочь?»)
     await parent.tap('Согласен');
     await parent.command('/help');
     expect(parent.texts(-2)).toContain('/cancel');
@@ -556,6 +560,7 @@ describe('Telegram commands', () => {
     const parent = new Parent(h, 8002);
     await parent.command('/start');
     await parent.tap('Оставить обращение');
+    await parent.tap('Пропустить'); // the story («чем я могу помочь?»)
     await parent.tap('Согласен');
     await parent.send(h.fake.callbackUpdate(8002, 'consent:yes'));
     expect(parent.lastText).toContain('относится к предыдущему вопросу');

@@ -109,6 +109,7 @@ async function walkIntake(parent: Parent): Promise<void> {
   await parent.say('Начать');
   expect(parent.lastText).toContain('Здравствуйте');
   await parent.tap('Оставить обращение');
+  await parent.tap('Пропустить'); // the story («чем я могу помочь?»)
   await parent.tap('Согласен');
   await parent.say('Петрова Анна Сергеевна');
   await parent.say('мкр 8 Марта, ул. Боевая, 40');

@@ -8,6 +8,8 @@ import { buildServer } from '../../bot/server.ts';
 import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
+import { sessionCookie } from '../support/web-session.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -42,19 +44,26 @@ describe('web chat channel', () => {
       url: '/api/web/sessions',
       payload: locale ? { locale } : {},
     });
-    expect(response.statusCode).toBe(201);
-    return response.json().sessionId;
+    expect(response.statusCode, response.body).toBe(201);
+    return sessionCookie(response);
   }
 
   function post(sessionId: string, event: unknown, messageId: string = randomUUID()) {
-    return app.inject({ method: 'POST', url: '/api/web/messages', payload: { sessionId, messageId, event } });
+    return app.inject({
+      method: 'POST',
+      url: '/api/web/messages',
+      headers: { 'x-chat-session': sessionId },
+      payload: { messageId, event },
+    });
   }
 
   it('serves the chat page', async () => {
     const response = await app.inject({ method: 'GET', url: '/' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/html');
-    expect(response.body).toContain('EventSource');
+    expect(response.body).toContain('<script src="/web/chat.js"');
+    expect(response.body).not.toMatch(/<script>|<style>| on[a-z]+="/);
+    expect((await app.inject({ url: '/web/chat.js' })).body).toContain('EventSource');
   });
 
   it('serves UI strings per locale', async () => {
@@ -66,25 +75,18 @@ describe('web chat channel', () => {
   // Table-driven: malformed requests get a 4xx with a readable message and never reach the flow.
   it.each([
     ['no body', undefined, 400],
-    ['bad session id', { sessionId: 'short', messageId: randomUUID(), event: { type: 'start' } }, 400],
-    ['bad message id', { sessionId: 'a'.repeat(43), messageId: 'nope', event: { type: 'start' } }, 400],
-    ['unknown event', { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'photo' } }, 400],
-    [
-      'empty text',
-      { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'text', text: '' } },
-      400,
-    ],
+    ['bad message id', { messageId: 'nope', event: { type: 'start' } }, 400],
+    ['unknown event', { messageId: randomUUID(), event: { type: 'photo' } }, 400],
+    ['empty text', { messageId: randomUUID(), event: { type: 'text', text: '' } }, 400],
     [
       'payload over 64 bytes',
-      {
-        sessionId: 'a'.repeat(43),
-        messageId: randomUUID(),
-        event: { type: 'button', payload: 'x'.repeat(65) },
-      },
+      { messageId: randomUUID(), event: { type: 'button', payload: 'x'.repeat(65) } },
       400,
     ],
+    ['unknown session', { messageId: randomUUID(), event: { type: 'start' } }, 404],
+    // The old way (token in the body) opens nothing any more.
     [
-      'unknown session',
+      'session in the body',
       { sessionId: 'a'.repeat(43), messageId: randomUUID(), event: { type: 'start' } },
       404,
     ],
@@ -92,6 +94,7 @@ describe('web chat channel', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/api/web/messages',
+      headers: { 'x-chat-session': 'b'.repeat(43) },
       payload: payload as object,
     });
     expect(response.statusCode).toBe(status);
@@ -115,11 +118,10 @@ describe('web chat channel', () => {
     const retry = await post(sessionId, { type: 'button', payload: 'menu:contacts' }, messageId);
     expect(first.json().replies[0].text).toContain('3-06-56');
     expect(retry.json()).toEqual({ status: 'duplicate' });
-    const history = (await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` })).json().messages;
+    const headers = { 'x-chat-session': sessionId };
+    const history = (await app.inject({ url: '/api/web/messages', headers })).json().messages;
     expect(history.map((m: { direction: string }) => m.direction)).toEqual(['out', 'out']);
-    const later = (
-      await app.inject({ url: `/api/web/messages?sessionId=${sessionId}&after=${history[0].id}` })
-    ).json();
+    const later = (await app.inject({ url: `/api/web/messages?after=${history[0].id}`, headers })).json();
     expect(later.messages).toHaveLength(1);
   });
 
@@ -134,7 +136,9 @@ describe('web chat channel', () => {
     const sessionId = await newSession();
     await post(sessionId, { type: 'start' });
     const received: Array<{ id: number; text: string }> = [];
-    const stream = httpRequest(`${address}/api/web/events?sessionId=${sessionId}&after=0`);
+    const stream = httpRequest(`${address}/api/web/events?after=0`, {
+      headers: { cookie: `sd_chat=${sessionId}` },
+    });
     const done = new Promise<void>((resolve, reject) => {
       stream.on('response', (response) => {
         expect(response.headers['content-type']).toContain('text/event-stream');
@@ -167,13 +171,18 @@ describe('web chat channel', () => {
   });
 
   it('keeps the dispatcher page behind a login', async () => {
-    expect((await app.inject({ url: '/dispatcher' })).statusCode).toBe(401);
-    const wrong = Buffer.from('dispatcher:wrong-pass').toString('base64');
-    expect(
-      (await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${wrong}` } })).statusCode,
-    ).toBe(401);
-    const right = Buffer.from('dispatcher:secret-pass').toString('base64');
-    const page = await app.inject({ url: '/dispatcher', headers: { authorization: `Basic ${right}` } });
+    // No browser password prompt: the page sends the visitor to the login form.
+    const anonymous = await app.inject({ url: '/dispatcher' });
+    expect(anonymous.statusCode).toBe(302);
+    expect(anonymous.headers.location).toBe('/dispatcher/login');
+    expect(anonymous.headers['www-authenticate']).toBeUndefined();
+    await expect(staffLogin(app, 'dispatcher', 'wrong-pass')).rejects.toThrow(/401/);
+    const forged = await app.inject({ url: '/dispatcher', headers: { cookie: 'sd_staff=forged' } });
+    expect(forged.statusCode).toBe(302);
+    const page = await app.inject({
+      url: '/dispatcher',
+      headers: await staffLogin(app, 'dispatcher', 'secret-pass'),
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Обращения');
     expect(page.headers['cache-control']).toBe('no-store');

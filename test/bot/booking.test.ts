@@ -22,6 +22,7 @@ const makeRuntime = (db: Db, scheduler = new RecordingScheduler(), now = TUESDAY
 async function inPersonAppeal(chat: ChatDriver): Promise<void> {
   await chat.start();
   await chat.tap('Оставить обращение');
+  await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
   await chat.tap('Согласен');
   await chat.say('Иванова Мария Петровна');
   await chat.say('г. Белово, ул. Маркса, 10');

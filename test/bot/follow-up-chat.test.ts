@@ -14,13 +14,16 @@ import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { anotherAppeal, familyWithAppeal, sentTo } from '../support/families.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
 import { RecordingScheduler } from '../support/recording-scheduler.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const ZONE = 'Asia/Novokuznetsk';
 const local = (text: string) => DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm', { zone: ZONE }).toJSDate();
 const NOW = local('2026-11-24 12:30');
 const PASSWORD = 'secret-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
-const WRONG = { authorization: `Basic ${Buffer.from('dispatcher:guess').toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
+/** A forged session cookie: matches no session. */
+const WRONG = { cookie: 'sd_staff=forged-session-token' };
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -58,6 +61,7 @@ describe('follow-up after a visit and progress reports in chat', () => {
       // The staff APIs check "in the future" against this clock, not the machine's: fixed dates stay valid.
       clock: () => NOW,
     });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
   });
   afterAll(async () => {
     await app.close();
@@ -194,6 +198,7 @@ describe('follow-up after a visit and progress reports in chat', () => {
     const f = await family();
     await f.chat.start();
     await f.chat.tap('Оставить обращение');
+    await f.chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     const question = f.chat.text;
     await f.chat.send({ type: 'button', payload: progressPayload(f.appealId, 'yes') });
     expect(f.chat.text).toContain('Спасибо, что рассказали');

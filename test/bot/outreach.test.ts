@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { DateTime } from 'luxon';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerOutreachApi } from '../../adapters/web/outreach-api.ts';
+import { registerStaffArea } from '../../adapters/web/staff-access.ts';
 import { Translator } from '../../bot/i18n.ts';
 import { OutreachNotices } from '../../bot/outreach-notices.ts';
 import { Runtime } from '../../bot/runtime.ts';
@@ -15,12 +16,14 @@ import { ChatDriver } from '../support/chat.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { BARNAUL, loadBelovo, silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor } from '../support/redis.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
 const translator = new Translator();
 const PASSWORD = 'outreach-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
 
 /** A family in the web chat, a runtime, the outreach sweep and scheduler, all on one controlled clock. */
 async function harness(
@@ -245,14 +248,23 @@ describe('outreach reminders for a web-chat subscriber (real Redis, controlled c
     const s = h.makeScheduler();
     await s.start();
     const app = Fastify();
-    registerOutreachApi(app, {
-      db: t.db,
-      center: belovo,
-      directory: new DispatcherDirectory([webDispatcher(PASSWORD)]),
-      logger: silentLogger,
-      notify: () => s.runNow(),
-      clock: h.clock,
-    });
+    const directory = new DispatcherDirectory([webDispatcher(PASSWORD)]);
+    // The staff area gives the API its login; the session uses the real clock (the harness's jumps days).
+    await registerStaffArea(
+      app,
+      { db: t.db, directory, logger: silentLogger },
+      () => {},
+      (api) =>
+        registerOutreachApi(api, {
+          db: t.db,
+          center: belovo,
+          directory,
+          logger: silentLogger,
+          notify: () => s.runNow(),
+          clock: h.clock,
+        }),
+    );
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
 
     h.set('2027-01-11T10:00');
     const unauthorised = await app.inject({

@@ -39,6 +39,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     await chat.start();
     expect(chat.text).toContain('Здравствуйте');
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     expect(chat.text).toContain('согласие на обработку персональных данных');
     await chat.tap('Согласен');
     expect(chat.text).toContain('фамилию, имя и отчество');
@@ -73,6 +74,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     await chat.start();
     await chat.say('Меня зовут Петрова Анна, телефон 89130000000');
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     await chat.say('Петрова Анна Ивановна'); // typed at the consent question
     expect(chat.text).toContain('нажмите «Согласен(на)» или «Не согласен(на)»');
     await chat.tap('Не согласен');
@@ -127,6 +129,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     const chat = new ChatDriver(runtime);
     await chat.start();
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     await chat.tap('Согласен');
     const results = await Promise.all([
       chat.say('Сидорова Ольга Ивановна'),
@@ -155,6 +158,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     const chat = new ChatDriver(makeRuntime(t.db, scheduler));
     await chat.start();
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     await chat.tap('Согласен');
     await answerIntakeUpToSummary(chat);
     const before = await t.db.selectFrom('appeals').select('id').execute();
@@ -176,6 +180,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     const chat = new ChatDriver(makeRuntime(t.db));
     await chat.start();
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     await chat.tap('Согласен');
     await answerIntakeUpToSummary(chat);
     await chat.tap('Всё верно');
@@ -214,6 +219,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     expect(consents.every((c) => c.withdrawn_at !== null)).toBe(true);
     // Asking for help again requires consent again.
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     expect(chat.text).toContain('согласие');
   });
 
@@ -243,6 +249,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     const chat = new ChatDriver(runtime);
     await chat.start();
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     await chat.tap('Согласен');
     await chat.say('Сидорова Ольга Ивановна');
     const result = await chat.say('Сидорова. Муж избивает детей, мне страшно');
@@ -280,6 +287,8 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     await chat.send({ type: 'setLocale', locale: 'en' });
     expect(chat.text).toContain('Hello!');
     await chat.tap('Ask for help');
+    expect(chat.text).toContain('in your own words');
+    await chat.tap('Skip');
     expect(chat.text).toContain('consent');
   });
 });
@@ -294,6 +303,7 @@ describe('restart mid-intake (PGlite on disk)', () => {
     const chat = new ChatDriver(makeRuntime(first), 'restart-person');
     await chat.start();
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     await chat.tap('Согласен');
     await chat.say('Кузнецова Елена Сергеевна');
     await chat.say('пгт Инской, ул. Ильича, 12');

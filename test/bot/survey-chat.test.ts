@@ -13,9 +13,11 @@ import { messagesAfter } from '../../storage/messages.ts';
 import { ChatDriver } from '../support/chat.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'secret-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
 const NOW = new Date('2026-11-24T03:00:00Z');
 const draft: AppealDraft = {
   fullName: 'Иванова Мария Петровна',
@@ -49,6 +51,7 @@ describe('satisfaction survey in chat after closing', () => {
       logger: silentLogger,
       dispatcherPassword: PASSWORD,
     });
+    AUTH = await staffLogin(app, 'dispatcher', PASSWORD);
   });
   afterAll(async () => {
     await app.close();

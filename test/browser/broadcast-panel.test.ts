@@ -7,6 +7,7 @@ import { loadEnv } from '../../config/env.ts';
 import { messagesAfter } from '../../storage/messages.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, wipePrefix } from '../support/redis.ts';
+import { loginThroughPage } from '../support/staff.ts';
 
 /**
  * A dispatcher sends a broadcast from the inbox page (Debian's Chromium via playwright-core) to the subscribers
@@ -69,10 +70,7 @@ describe.skipIf(skip)('broadcast from the inbox page', () => {
   }, 60_000);
 
   it('sends to the chosen settlement after a confirmation and shows the progress to the end', async () => {
-    const context = await browser.newContext({
-      locale: 'ru-RU',
-      httpCredentials: { username: 'dispatcher', password: PASSWORD },
-    });
+    const context = await browser.newContext({ locale: 'ru-RU' });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -81,7 +79,7 @@ describe.skipIf(skip)('broadcast from the inbox page', () => {
       dialogs.push(dialog.message());
       void dialog.accept();
     });
-    await page.goto(`${baseUrl}/dispatcher`);
+    await loginThroughPage(page, baseUrl, 'dispatcher', PASSWORD);
     await page.locator('#bc-panel summary').click();
     // Nothing chosen yet: the page says what is missing and sends nothing.
     await page.locator('#bc-text').fill(TEXT);

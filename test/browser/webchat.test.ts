@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../bot/app.ts';
 import { loadEnv } from '../../config/env.ts';
@@ -86,6 +87,7 @@ describe.skipIf(Boolean(skipReason))(
     let service: Service;
     let browser: Browser;
     let page: Page;
+    let context: BrowserContext;
     let baseUrl: string;
     const pageErrors: string[] = [];
 
@@ -121,7 +123,7 @@ describe.skipIf(Boolean(skipReason))(
           '--disable-sync',
         ],
       });
-      const context = await browser.newContext({
+      context = await browser.newContext({
         // A phone; the page picks its language from navigator.language, so make it a Russian one.
         viewport: { width: 390, height: 844 },
         deviceScaleFactor: 2,
@@ -130,6 +132,12 @@ describe.skipIf(Boolean(skipReason))(
         locale: 'ru-RU',
         timezoneId: 'Asia/Novosibirsk',
       });
+      // The page runs under a strict CSP (no inline script): any violation is an error of the test.
+      await context.addInitScript(() =>
+        document.addEventListener('securitypolicyviolation', (event) =>
+          console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`),
+        ),
+      );
       page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
       page.on('console', (message) => {
@@ -154,10 +162,18 @@ describe.skipIf(Boolean(skipReason))(
       expect(await page.title()).toBe('Семейная диспетчерская — чат');
       expect(await page.locator('#title').textContent()).toBe('Семейная диспетчерская');
       expect(await page.locator('#send').textContent()).toBe('Отправить');
-      const sessionId = await page.evaluate(() => localStorage.getItem('sd-session'));
+      // The session is an HttpOnly cookie: the page's script cannot read it, local storage does not hold it.
+      const chatCookie = async () =>
+        (await context.cookies(`${baseUrl}/api/web/`)).find((c) => c.name === 'sd_chat');
+      const sessionId = (await chatCookie())?.value;
       expect(sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await chatCookie()).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/web' });
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate(() => localStorage.getItem('sd-session'))).toBeNull();
+      const sessionHash = createHash('sha256').update(String(sessionId)).digest('hex');
 
-      await tap(page, '📝 Оставить обращение', 'согласие на обработку персональных данных');
+      await tap(page, '📝 Оставить обращение', 'своими словами');
+      await tap(page, 'Пропустить', 'согласие на обработку персональных данных');
       await tap(page, 'Согласен(на)', 'фамилию, имя и отчество');
       await say(page, NAME, 'Ваш адрес проживания');
       await say(page, ADDRESS, 'семейное положение');
@@ -201,7 +217,7 @@ describe.skipIf(Boolean(skipReason))(
         .selectFrom('contacts')
         .selectAll()
         .where('channel', '=', 'web')
-        .where('external_id', '=', String(sessionId))
+        .where('external_id', '=', sessionHash)
         .executeTakeFirstOrThrow();
       const appeals = await db.selectFrom('appeals').selectAll().execute();
       expect(appeals).toHaveLength(1);
@@ -233,11 +249,11 @@ describe.skipIf(Boolean(skipReason))(
       // What was typed shows once: the page's own echo, not a second copy from the server's stream.
       expect(await page.locator('#log .msg.in').filter({ hasText: NAME }).count()).toBe(1);
 
-      // A reload finds the session in localStorage and shows the whole conversation again.
+      // A reload finds the session in its cookie and shows the whole conversation again.
       const bubblesBefore = await page.locator('#log .msg').count();
       await page.reload();
       await waitForReply(page, 0, 'Остались ещё вопросы?'); // the newest message, so the history is all there
-      expect(await page.evaluate(() => localStorage.getItem('sd-session'))).toBe(sessionId);
+      expect((await chatCookie())?.value).toBe(sessionId);
       await page.locator('#log .msg.in').filter({ hasText: NAME }).first().waitFor({ timeout: STEP_TIMEOUT });
       const history = (await page.locator('#log').textContent()) ?? '';
       for (const text of [
@@ -297,5 +313,40 @@ describe.skipIf(Boolean(skipReason))(
 
       expect(pageErrors).toEqual([]);
     }, 90_000);
+
+    it('«Завершить и забыть чат» ends the session and clears the page (a shared family phone)', async () => {
+      await page.goto(baseUrl);
+      await page.locator('.lang button[data-locale="ru"]').click();
+      await waitForReply(page, 0, 'Здравствуйте!');
+      const token = (await context.cookies(`${baseUrl}/api/web/`)).find((c) => c.name === 'sd_chat')?.value;
+      expect(token).toBeTruthy();
+      expect(await page.locator('#forget').textContent()).toBe('Завершить и забыть чат');
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.locator('#forget').click();
+      await page
+        .locator('#log .notice')
+        .filter({ hasText: 'Чат завершён' })
+        .waitFor({ timeout: STEP_TIMEOUT });
+      expect(await page.locator('#log .msg').count()).toBe(0);
+      expect(
+        await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('sd-'))),
+      ).toEqual([]);
+      expect(
+        (await context.cookies(`${baseUrl}/api/web/`)).find((c) => c.name === 'sd_chat'),
+      ).toBeUndefined();
+      // The old token opens nothing on the server any more.
+      const reuse = await service.app.inject({
+        url: '/api/web/messages',
+        cookies: { sd_chat: String(token) },
+      });
+      expect(reuse.statusCode).toBe(404);
+      // A new chat starts clean, with a new session.
+      await page.locator('#log .restart').click();
+      await waitForReply(page, 0, 'Здравствуйте!');
+      const fresh = (await context.cookies(`${baseUrl}/api/web/`)).find((c) => c.name === 'sd_chat')?.value;
+      expect(fresh).toBeTruthy();
+      expect(fresh).not.toBe(token);
+      expect(pageErrors).toEqual([]);
+    }, 60_000);
   },
 );

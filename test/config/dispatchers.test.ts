@@ -1,8 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, loadDispatchers } from '../../config/dispatchers.ts';
+import {
+  DispatcherDirectory,
+  demoPassword,
+  hashPassword,
+  loadDispatchers,
+} from '../../config/dispatchers.ts';
 import { ConfigError } from '../../config/env.ts';
 
 describe('dispatchers', () => {
@@ -32,11 +38,13 @@ describe('dispatchers', () => {
     expect(directory.byTelegramId(100200301)?.name).toBe('Олег Смирнов');
     expect(directory.byTelegramId(999)).toBeUndefined();
     expect(directory.byTelegramId(undefined)).toBeUndefined();
-    expect(directory.verify('anna', 'anna-secret-1')?.id).toBe('anna');
-    // A remembered success does not let a wrong password through.
-    expect(directory.verify('anna', 'anna-secret-2')).toBeUndefined();
-    expect(directory.verify('oleg', 'anything')).toBeUndefined();
-    expect(directory.verify('nobody', 'anna-secret-1')).toBeUndefined();
+    expect((await directory.verify('anna', 'anna-secret-1'))?.id).toBe('anna');
+    expect(await directory.verify('anna', 'anna-secret-2')).toBeUndefined();
+    expect(await directory.verify('oleg', 'anything')).toBeUndefined();
+    expect(await directory.verify('nobody', 'anna-secret-1')).toBeUndefined();
+    // Nothing of a checked password stays in memory (the old cache kept "login\0password" keys).
+    expect(inspect(directory, { depth: 10 })).not.toContain('anna-secret-1');
+    expect(directory.byId('anna')?.role).toBeUndefined();
     expect(directory.byId('oleg')?.telegramId).toBe(100200301);
   });
 
@@ -46,11 +54,84 @@ describe('dispatchers', () => {
       'generated-pass-1',
     );
     expect(webPassword).toBe('generated-pass-1');
-    expect(directory.verify('dispatcher', 'generated-pass-1')?.name).toBe('Дежурный диспетчер');
+    expect((await directory.verify('dispatcher', 'generated-pass-1'))?.name).toBe('Дежурный диспетчер');
+    // The single account of a first run is its administrator (sees the access log).
+    expect(directory.byId('dispatcher')?.role).toBe('admin');
     expect(directory.byTelegramId(22)?.id).toBe('tg22');
     const chosen = await loadDispatchers({ DISPATCHER_PASSWORD: 'chosen-pass-1' }, 'generated-pass-1');
-    expect(chosen.directory.verify('dispatcher', 'generated-pass-1')).toBeUndefined();
-    expect(chosen.directory.verify('dispatcher', 'chosen-pass-1')).toBeDefined();
+    expect(await chosen.directory.verify('dispatcher', 'generated-pass-1')).toBeUndefined();
+    expect(await chosen.directory.verify('dispatcher', 'chosen-pass-1')).toBeDefined();
+  });
+
+  it('in production never invents a password: no dispatchers configured → a clear refusal to start', async () => {
+    const loading = loadDispatchers({ NODE_ENV: 'production' }, 'generated-pass-1');
+    await expect(loading).rejects.toBeInstanceOf(ConfigError);
+    await expect(loading).rejects.toThrow(
+      /NODE_ENV=production needs configured dispatchers: set DISPATCHERS_FILE/,
+    );
+    // A chosen password is configured, not invented.
+    const chosen = await loadDispatchers(
+      { NODE_ENV: 'production', DISPATCHER_PASSWORD: 'chosen-pass-1' },
+      'x',
+    );
+    expect(chosen.webPassword).toBe('chosen-pass-1');
+  });
+
+  it('reads an optional role; admin sees the access log', async () => {
+    const where = await file(
+      'roles.yaml',
+      `dispatchers:\n  - { id: boss, name: Зав, login: boss, role: admin, passwordHash: "${hashPassword('boss-pass-1')}" }\n  - { id: anna, name: Анна, telegramId: 7 }\n`,
+    );
+    const { directory } = await loadDispatchers({ DISPATCHERS_FILE: where }, 'x');
+    expect(directory.byId('boss')?.role).toBe('admin');
+    expect(directory.byId('anna')?.role).toBeUndefined();
+    const bad = await file(
+      'bad-role.yaml',
+      'dispatchers:\n  - { id: a, name: A, telegramId: 7, role: root }\n',
+    );
+    await expect(loadDispatchers({ DISPATCHERS_FILE: bad }, 'x')).rejects.toThrow(/role/);
+  });
+
+  it('checks a password off the event loop, and an unknown login costs the same scrypt work', async () => {
+    const directory = new DispatcherDirectory([
+      { id: 'anna', name: 'Анна', login: 'anna', passwordHash: hashPassword('anna-secret-1') },
+    ]);
+    const median = async (login: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        await directory.verify(login, 'wrong-password');
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[2] ?? 0;
+    };
+    const known = await median('anna');
+    const unknown = await median('nobody');
+    // Before: ~1 ms for an unknown login against 27–75 ms for a known one.
+    expect(unknown).toBeGreaterThan(known * 0.4);
+
+    // Six wrong passwords at once: a timer set meanwhile fires long before they are all checked.
+    const started = performance.now();
+    let timerLag = Number.POSITIVE_INFINITY;
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        timerLag = performance.now() - started;
+        resolve();
+      }, 0),
+    );
+    await Promise.all([...Array(6)].map(() => directory.verify('anna', 'wrong-password')));
+    const total = performance.now() - started;
+    await timer;
+    expect(timerLag).toBeLessThan(total / 3);
+  });
+
+  it('keeps the generated demo password in a 0600 file in DATA_DIR and reuses it', async () => {
+    const dataDir = path.join(dir, 'data');
+    const first = await demoPassword(dataDir);
+    expect(first.file).toBe(path.join(dataDir, 'dispatcher-password'));
+    expect((await stat(first.file ?? '')).mode & 0o777).toBe(0o600);
+    expect((await demoPassword(dataDir)).password).toBe(first.password);
+    expect((await demoPassword(':memory:')).file).toBeUndefined();
   });
 
   it.each([

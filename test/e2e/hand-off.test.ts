@@ -9,6 +9,8 @@ import { appealHistory } from '../../storage/appeal-lifecycle.ts';
 import { FakeTelegram, type Payload } from '../support/fake-telegram.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { REDIS_URL, uniquePrefix, waitFor, wipePrefix } from '../support/redis.ts';
+import { staffLogin } from '../support/staff.ts';
+import { sessionCookie } from '../support/web-session.ts';
 
 /**
  * Issue 6 "done when", end to end on the real service (composition root, grammY against the fake Bot API,
@@ -23,7 +25,8 @@ const SECRET = 'hand-off-secret_1';
 const DISPATCHER_TG = 5001;
 const STRANGER_TG = 7007;
 const PASSWORD = 'inbox-password-1';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
+/** The dispatcher's session (logged in through the real login route in beforeAll). */
+let AUTH: Record<string, string> = {};
 
 type WireMessage = {
   id: number;
@@ -39,14 +42,15 @@ class WebFamily {
 
   async open(): Promise<void> {
     const response = await this.service.app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} });
-    this.sessionId = response.json().sessionId;
+    this.sessionId = sessionCookie(response);
   }
 
   async send(event: object): Promise<void> {
     const response = await this.service.app.inject({
       method: 'POST',
       url: '/api/web/messages',
-      payload: { sessionId: this.sessionId, messageId: randomUUID(), event },
+      cookies: { sd_chat: this.sessionId },
+      payload: { messageId: randomUUID(), event },
     });
     expect(response.statusCode, response.body).toBe(200);
   }
@@ -58,7 +62,8 @@ class WebFamily {
   async messages(): Promise<WireMessage[]> {
     const response = await this.service.app.inject({
       method: 'GET',
-      url: `/api/web/messages?sessionId=${this.sessionId}&after=0`,
+      url: '/api/web/messages?after=0',
+      cookies: { sd_chat: this.sessionId },
     });
     return response.json().messages;
   }
@@ -132,6 +137,7 @@ describe('hand-off from the web chat to the dispatchers and back', () => {
       TELEGRAM_STAFF_CHAT_ID: String(STAFF_CHAT),
     });
     service = await createService(env, silentLogger, { staffMinIntervalMs: 0 });
+    AUTH = await staffLogin(service.app, 'dispatcher', PASSWORD);
     family = new WebFamily(service);
   });
 
@@ -145,6 +151,7 @@ describe('hand-off from the web chat to the dispatchers and back', () => {
     await family.open();
     await family.send({ type: 'start' });
     await family.tap('Оставить обращение');
+    await family.tap('Пропустить'); // the story («чем я могу помочь?»)
     await family.tap('Согласен');
     for (const step of [
       () => family.say('Иванова Мария Петровна'),

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * Erasure on request and retention (issue 12 §4–5; migration 015). A contact that asked for deletion is marked `erased_at`:
+ * Erasure on request and retention (issue 12 §4–5; migration 017). A contact that asked for deletion is marked `erased_at`:
  * everything personal goes in that transaction, the row itself (the chat id the goodbye is delivered to) is
  * removed by the erasure sweep once the goodbye is out. Staff-chat posts to delete or blank through the Bot
  * API are an outbox (`staff_erasures`), retried until done, so a Telegram hiccup never leaves a card behind.
@@ -33,9 +33,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       finished_at timestamptz,
       summary text
     )`.execute(db);
+  // The access log (migration 015) stays append-only, except for the retention purge of rows past their period:
+  // it announces itself with a transaction-local setting (storage/retention.ts purgeAuditLog).
+  await sql`
+    create or replace function audit_log_append_only() returns trigger language plpgsql as $$
+    begin
+      if TG_OP = 'DELETE' and current_setting('app.retention_purge', true) = 'on' then
+        return old;
+      end if;
+      raise exception 'audit_log is append-only';
+    end $$`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create or replace function audit_log_append_only() returns trigger language plpgsql as $$
+    begin
+      raise exception 'audit_log is append-only';
+    end $$`.execute(db);
   await sql`drop table if exists retention_runs`.execute(db);
   await sql`drop table if exists staff_erasures`.execute(db);
   await sql`alter table contacts drop column if exists erased_at`.execute(db);
