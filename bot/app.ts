@@ -11,6 +11,7 @@ import { centerIdOf, knowledgeDirOf, loadKnowledge } from '../config/knowledge.t
 import { Understander } from '../domain/understanding/understand.ts';
 import { Broadcaster } from '../scheduler/broadcasts.ts';
 import { OutreachScheduler } from '../scheduler/outreach.ts';
+import { RetentionJob } from '../scheduler/retention.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { searchKnowledge, syncKnowledge } from '../storage/knowledge.ts';
@@ -176,6 +177,14 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   if (staff) runtime.onProgress((appealId, answer) => void staff.notifyProgress(appealId, answer));
   // Escalation: dispatchers are nudged before a callback promise runs out and told when it was missed.
   if (staff) scheduler?.onSla((kind, appealId) => staff.notifySla(kind, appealId));
+  // «Удалить мои данные»: the staff chat deletes its posts about the family at once (the sweep retries).
+  const eraser = telegram?.staffEraser;
+  if (eraser) {
+    runtime.onDataErased(
+      () =>
+        void eraser.run().catch((error: unknown) => logger.warn({ err: error }, 'staff-chat erasure failed')),
+    );
+  }
 
   // Staff broadcasts: per-channel queues whose rate limits live in Redis, shared by every process.
   let broadcaster: Broadcaster | undefined;
@@ -244,6 +253,9 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
       .catch((error: unknown) => logger.warn({ err: error }, 'pruning idle web sessions failed'));
   }, 3600_000);
   pruning.unref();
+  // Retention periods of the center profile (issue 12): a timer in every process, one run per day in the database.
+  const retention = new RetentionJob({ db, center, logger, clock: tuning.clock });
+  retention.start();
 
   return {
     app,
@@ -263,6 +275,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     dispatcherPasswordFile: generated?.file,
     async close() {
       clearInterval(pruning);
+      await retention.stop();
       await telegram?.stop();
       await vk?.stop();
       await app.close();

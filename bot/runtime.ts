@@ -24,7 +24,6 @@ import type {
 } from '../flows/types.ts';
 import type { JobScheduler } from '../scheduler/scheduler.ts';
 import {
-  anonymizeAppealsOfContact,
   appealsSince,
   createAppeal,
   createQuestion,
@@ -32,13 +31,18 @@ import {
   latestOpenAppeal,
   markAppealUnread,
 } from '../storage/appeals.ts';
-import { currentConsent, recordConsent, withdrawConsents } from '../storage/consents.ts';
+import { currentConsent, recordConsent } from '../storage/consents.ts';
 import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
 import { claimHoldNotice, heldAppeal, raiseUrgentAlert } from '../storage/dispatch.ts';
-import { appendMessages, deleteMessages, recentOutbound } from '../storage/messages.ts';
-import { deleteOutreachOfContact } from '../storage/outreach.ts';
+import {
+  compactAfterErasure,
+  eraseContactData,
+  previewDeletion,
+  replaceErasedContact,
+} from '../storage/erasure.ts';
+import { appendMessages, recentOutbound } from '../storage/messages.ts';
 import type { Appeal } from '../storage/schema.ts';
 import { claimUpdate } from '../storage/updates.ts';
 import {
@@ -102,6 +106,9 @@ export type ProgressListener = (appealId: number, answer: ProgressAnswer) => voi
 /** A crisis signal for the dispatchers: who and where only — never the person's text. */
 export type UrgentAlert = { id: number; contactId: number; channel: string; signal: string };
 
+/** Told after commit that a family's data was erased: the staff chat deletes its posts about these appeals. */
+export type ErasureListener = (erasure: { appealIds: number[]; staffPosts: number }) => void;
+
 /** Flow events are fed back after effects; a flow that keeps asking for more is a bug, not a loop to follow. */
 const MAX_FOLLOW_UPS = 4;
 
@@ -125,6 +132,7 @@ export class Runtime {
   private readonly urgentListeners = new Set<(alert: UrgentAlert) => void>();
   private readonly familyListeners = new Set<(message: FamilyMessage) => void>();
   private readonly progressListeners = new Set<ProgressListener>();
+  private readonly erasureListeners = new Set<ErasureListener>();
 
   constructor(private readonly deps: RuntimeDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -167,6 +175,22 @@ export class Runtime {
         listener(appealId, answer);
       } catch (error) {
         this.deps.logger.error({ err: error }, 'progress listener failed');
+      }
+    }
+  }
+
+  /** Told after commit (and after storage was compacted) that a family's personal data was erased. */
+  onDataErased(listener: ErasureListener): () => void {
+    this.erasureListeners.add(listener);
+    return () => this.erasureListeners.delete(listener);
+  }
+
+  private announceErasure(erasure: { appealIds: number[]; staffPosts: number }): void {
+    for (const listener of this.erasureListeners) {
+      try {
+        listener(erasure);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'erasure listener failed');
       }
     }
   }
@@ -221,7 +245,8 @@ export class Runtime {
         if (update.updateId && !(await claimUpdate(tx, update.channel, update.updateId))) {
           return { status: 'duplicate' } as const;
         }
-        const contact = await upsertContact(tx, update.channel, update.externalId, now);
+        let contact = await upsertContact(tx, update.channel, update.externalId, now);
+        if (contact.erased_at) contact = await replaceErasedContact(tx, contact, now);
         let locale = toLocale(contact.locale);
         const userEvent = update.event.type === 'setLocale' ? undefined : update.event;
         const setLocale = asLocaleChoice(update.event);
@@ -243,6 +268,7 @@ export class Runtime {
           (alert) => this.announceUrgent(alert),
           (appealId, answer) => this.announceProgress(appealId, answer),
           (message) => this.announceFamilyMessage(message),
+          (erasure) => this.announceErasure(erasure),
         );
         await session.load(userEvent);
         const held =
@@ -405,6 +431,7 @@ class Session {
     private readonly announceUrgent: (alert: UrgentAlert) => void,
     private readonly announceProgress: ProgressListener,
     private readonly announceFamily: (message: FamilyMessage) => void,
+    private readonly announceErasure: ErasureListener,
   ) {}
 
   private openAppeal: OpenAppealInfo | undefined;
@@ -582,16 +609,28 @@ class Session {
         this.afterCommit.push(async () => this.announceUrgent(alert));
         return undefined;
       }
+      case 'previewDeletion':
+        return { type: 'deletionPreview', ...(await previewDeletion(tx, contactId, now)) };
       case 'deleteMyData': {
-        const appeals = await anonymizeAppealsOfContact(tx, contactId, now);
+        const erased = await eraseContactData(tx, { id: contactId, channel: this.channel }, now);
         await releaseBookingsOfContact(this.bookingContext());
-        await deleteMessages(tx, contactId);
-        // The contact row stays (so no cascade): its outreach subscriptions and reminder ledger go explicitly.
-        await deleteOutreachOfContact(tx, contactId);
-        await withdrawConsents(tx, contactId, now);
         this.consentId = undefined;
-        this.deps.logger.info({ contactId, appeals }, 'personal data deleted on request');
-        return { type: 'dataDeleted', appeals };
+        const { appealIds, staffPosts } = erased;
+        // After commit: deleted rows are squeezed out of the files, then the staff chat forgets its posts.
+        this.afterCommit.push(async () => {
+          await compactAfterErasure(this.deps.db).catch((error: unknown) =>
+            this.deps.logger.warn(
+              { err: error },
+              'storage not compacted after an erasure; retention retries',
+            ),
+          );
+          this.announceErasure({ appealIds, staffPosts });
+        });
+        this.deps.logger.info(
+          { contactId, appeals: erased.appeals, staffPosts },
+          'personal data deleted on request',
+        );
+        return { type: 'dataDeleted', appeals: erased.appeals };
       }
     }
   }

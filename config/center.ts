@@ -127,6 +127,37 @@ const OutreachReminders = z.object({
   quietHours: z.object({ from: clock, to: clock }).optional(),
 });
 
+/**
+ * How long personal data is kept (152-ФЗ art. 5 p. 7: no longer than its purpose needs; art. 21: destroyed when
+ * the purpose is reached). Days; the daily retention job applies them (scheduler/retention.ts). Defaults and
+ * their reasons are in the README section "Personal data".
+ */
+const days = (min: number, fallback: number) =>
+  z
+    .number()
+    .int()
+    .min(min)
+    .max(20 * 365)
+    .default(fallback);
+const Retention = z.object({
+  /** The chat transcript, after the last message, once no appeal of the family is open or recently closed. */
+  transcriptDays: days(30, 365),
+  /** A visitor who never gave consent (no appeal, booking or subscription): the contact row and its chat. */
+  anonymousContactDays: days(1, 30),
+  /** An unfinished draft (intake, booking) in the conversation state, after the last activity. */
+  draftDays: days(1, 7),
+  /** A closed appeal's personal fields are anonymised this long after closing (statistics stay). */
+  closedAppealDays: days(90, 3 * 365),
+  /** A crisis alert, after a dispatcher acknowledged it. */
+  urgentAlertDays: days(7, 90),
+  /** The log of dispatchers' access to personal data. */
+  auditLogDays: days(365, 3 * 365),
+  /** Raw platform payloads of updates that failed processing (diagnostics only). */
+  inboundEventDays: days(1, 7),
+  /** Local time of the daily run (quiet hours for the families are irrelevant: nothing is sent). */
+  runAt: clock.default('03:30'),
+});
+
 const CenterProfileSchema = z
   .object({
     name: LocalizedText,
@@ -163,6 +194,7 @@ const CenterProfileSchema = z
     survey: Survey.prefault({}),
     /** The navigator's folder of Markdown articles (config/knowledge.ts); `knowledge/` when omitted. */
     knowledge: z.string().min(1).optional(),
+    retention: Retention.prefault({}),
   })
   .refine((profile) => Object.values(profile.workingHours).some((periods) => periods && periods.length > 0), {
     message: 'workingHours must have at least one working period',

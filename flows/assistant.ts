@@ -17,6 +17,7 @@ import {
   startBooking,
 } from './booking.ts';
 import { centerArgs, consentFull, consentQuestion } from './consent.ts';
+import { DeletionPreviewSchema, deletionQuestion, previewOf } from './deletion.ts';
 import {
   answerExpectedArgs,
   articleMessage,
@@ -95,6 +96,8 @@ export const ConversationStateSchema = z.object({
   suggestedPurpose: z.enum(PURPOSES).optional(),
   /** Texts not understood in a row: the second one offers a person instead of «не поняла» again. */
   misses: z.number().int().min(0).optional(),
+  /** What «Удалить мои данные» would cancel, shown with the question (flows/deletion.ts). */
+  deletion: DeletionPreviewSchema.optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 type Step = ConversationState['step'];
@@ -164,7 +167,7 @@ function currentQuestion(state: ConversationState, ctx: FlowContext): OutboundMe
     case 'resume':
       return resumeQuestion();
     case 'deleteConfirm':
-      return deleteQuestion();
+      return deletionQuestion(state.deletion, ctx);
     default:
       return menuMessage([msg('menu-prompt')]);
   }
@@ -223,16 +226,6 @@ function suggestedPurposeQuestion(state: ConversationState, ctx: FlowContext): O
     ],
   };
 }
-
-const deleteQuestion = (): OutboundMessage => ({
-  parts: [msg('delete-question')],
-  buttons: [
-    [
-      { label: msg('delete-yes'), payload: 'delete:yes' },
-      { label: msg('delete-no'), payload: 'delete:no' },
-    ],
-  ],
-});
 
 // ---------------------------------------------------------------------------------------------------------
 // Commands understood at any step
@@ -305,6 +298,10 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
   const state = structuredClone(stateIn);
 
   if (event.type === 'appealSubmitted') return afterSubmit(event.number, event.appealId, state, ctx);
+  if (event.type === 'deletionPreview') {
+    const next: ConversationState = { ...state, step: 'deleteConfirm', deletion: previewOf(event) };
+    return reply(next, [deletionQuestion(next.deletion, ctx)]);
+  }
   if (event.type === 'appealRefused') {
     const args = { count: event.count, phone: ctx.center.phone };
     return reply(initialState(), [menuMessage([msg('appeal-daily-limit', args)])]);
@@ -633,7 +630,8 @@ function onMenu(state: ConversationState, event: UserEvent, ctx: FlowContext): R
     case 'outreach':
       return outreachMenu(state, ctx);
     case 'delete':
-      return reply({ ...state, step: 'deleteConfirm' }, [deleteQuestion()]);
+      // The question comes with the deletionPreview event: it lists what the deletion would cancel.
+      return reply(state, [], [{ type: 'previewDeletion' }]);
     case 'book':
     case 'book:lawyer':
     case 'book:psychologist':
@@ -702,7 +700,7 @@ function fromFreeText(
     case 'outreach':
       return outreachMenu(calm, ctx);
     case 'delete':
-      return reply({ ...calm, step: 'deleteConfirm' }, [deleteQuestion()]);
+      return reply(calm, [], [{ type: 'previewDeletion' }]);
     case 'language':
       return handleCommand('lang', calm, ctx);
   }

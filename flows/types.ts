@@ -67,6 +67,8 @@ export type SystemEvent =
   /** Not stored: this contact already sent `count` appeals today (the daily cap against floods). */
   | { type: 'appealRefused'; count: number }
   | { type: 'dataDeleted'; appeals: number }
+  /** What «Удалить мои данные» would cancel: upcoming bookings (ISO), subscribed settlements, open appeal numbers. */
+  | { type: 'deletionPreview'; bookings: string[]; subscriptions: string[]; openAppeals: string[] }
   | { type: 'slotsFound'; slots: SlotInfo[] }
   | { type: 'slotHeld'; bookingId: number; slot: SlotInfo }
   | { type: 'slotTaken'; alternatives: SlotInfo[] }
@@ -120,6 +122,8 @@ export type Effect =
   | { type: 'recordConsent'; granted: boolean }
   | { type: 'submitAppeal'; draft: AppealDraft }
   | { type: 'deleteMyData' }
+  /** Looks up what a deletion would cancel (answered with `deletionPreview`). */
+  | { type: 'previewDeletion' }
   | { type: 'findSlots'; role: 'lawyer' | 'psychologist' | 'other' }
   | { type: 'holdSlot'; specialistId: string; startsAt: string }
   | { type: 'confirmBooking'; bookingId: number; rescheduleOf?: number; appealId?: number }

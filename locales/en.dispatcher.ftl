@@ -62,3 +62,4 @@ staff-progress =
         [no] ⚠️ No. { $number }: the family reports it is NOT solved. Contact the family.
        *[help] ⚠️ No. { $number }: the family asks for a specialist's help. Contact the family.
     }
+staff-erased = Data deleted at the family's request.

@@ -206,6 +206,19 @@ delete-yes = Yes, delete
 delete-no = No, keep it
 delete-done = Done: your data has been deleted (requests anonymised: { $appeals }).
 delete-kept = All right, nothing is deleted.
+delete-cancels-title = Deleting your data also cancels:
+delete-cancels-bookings = { $count ->
+    [one] • { $count } appointment:
+   *[other] • { $count } appointments:
+}
+delete-cancels-booking =   — { $when }
+delete-cancels-more =   — and { $count } more
+delete-cancels-subscriptions = • reminders of specialists' visits: { $settlements }
+delete-cancels-appeals = { $count ->
+    [one] • an open request: { $numbers } — the dispatcher will not be able to call you
+   *[other] • open requests: { $numbers } — the dispatcher will not be able to call you
+}
+delete-cancels-nothing = You have no appointments, subscriptions or open requests.
 
 ## Web chat
 

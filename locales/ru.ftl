@@ -206,6 +206,20 @@ delete-yes = Да, удалить
 delete-no = Нет, оставить
 delete-done = Готово: Ваши данные удалены (обезличено обращений: { $appeals }).
 delete-kept = Хорошо, ничего не удаляю.
+delete-cancels-title = Вместе с данными будет отменено:
+delete-cancels-bookings = { $count ->
+    [one] • { $count } запись на приём:
+    [few] • { $count } записи на приём:
+   *[other] • { $count } записей на приём:
+}
+delete-cancels-booking =   — { $when }
+delete-cancels-more =   — и ещё { $count }
+delete-cancels-subscriptions = • напоминания о выездах специалистов: { $settlements }
+delete-cancels-appeals = { $count ->
+    [one] • открытое обращение: { $numbers } — диспетчер не сможет Вам перезвонить
+   *[other] • открытые обращения: { $numbers } — диспетчер не сможет Вам перезвонить
+}
+delete-cancels-nothing = Записей на приём, подписок и открытых обращений у Вас нет.
 
 ## Веб-чат
 

@@ -128,6 +128,7 @@ export async function claimRecipient(
       'c.active',
       'c.created_at',
       'c.last_seen_at',
+      'c.erased_at',
     ])
     .executeTakeFirst();
   if (claimed) {

@@ -18,6 +18,7 @@ import * as conversation from './migrations/013_conversation.ts';
 import * as knowledgeArticles from './migrations/014_knowledge_articles.ts';
 import * as staffAccess from './migrations/015_staff_access.ts';
 import * as trustWeb from './migrations/016_trust_web.ts';
+import * as erasureRetention from './migrations/017_erasure_retention.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014_knowledge_articles': knowledgeArticles,
   '015_staff_access': staffAccess,
   '016_trust_web': trustWeb,
+  '017_erasure_retention': erasureRetention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -14,6 +14,8 @@ export type ContactsTable = {
   active: Generated<boolean>;
   created_at: Generated<Date>;
   last_seen_at: Timestamp;
+  /** Deletion requested (migration 017): personal data is gone; the row goes once the goodbye is delivered. */
+  erased_at: NullableTimestamp;
 };
 
 export type ConsentsTable = {
@@ -308,11 +310,37 @@ export type KnowledgeArticlesTable = {
   updated_at: Generated<Date>;
 };
 
+/** A staff-chat post (or forum topic) to delete, or blank when too old to delete (migration 017). */
+export type StaffErasuresTable = {
+  id: Generated<number>;
+  chat_id: string;
+  message_id: ColumnType<number | null, number | null | undefined, number | null>;
+  topic_id: ColumnType<number | null, number | null | undefined, number | null>;
+  posted_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  done_at: NullableTimestamp;
+  /** deleted | edited | gone (already absent); never message content. */
+  outcome: string | null;
+  last_error: string | null;
+};
+
+/** One row per local day on which the retention periods were applied (claimed by one process). */
+export type RetentionRunsTable = {
+  day: string;
+  started_at: Timestamp;
+  finished_at: NullableTimestamp;
+  summary: string | null;
+};
+
 export type Database = {
   knowledge_articles: KnowledgeArticlesTable;
   staff_sessions: StaffSessionsTable;
   staff_login_failures: StaffLoginFailuresTable;
   audit_log: AuditLogTable;
+  staff_erasures: StaffErasuresTable;
+  retention_runs: RetentionRunsTable;
   broadcasts: BroadcastsTable;
   broadcast_recipients: BroadcastRecipientsTable;
   appeal_events: AppealEventsTable;

@@ -13,6 +13,7 @@ import { fromTelegramUpdate, isIgnored } from './inbound.ts';
 import { TelegramSender } from './sender.ts';
 import { StaffNotifier } from './staff.ts';
 import { StaffDesk } from './staff-desk.ts';
+import { StaffEraser } from './staff-erasure.ts';
 
 export type TelegramChannelOptions = {
   token: string;
@@ -47,6 +48,8 @@ export class TelegramChannel {
   readonly sender: TelegramSender;
   readonly staff: StaffNotifier | undefined;
   readonly staffDesk: StaffDesk | undefined;
+  /** Deletes the staff-chat posts about families who deleted their data (issue 12). */
+  readonly staffEraser: StaffEraser | undefined;
   private polling: Promise<void> | undefined;
   private staffSweep: NodeJS.Timeout | undefined;
 
@@ -70,6 +73,9 @@ export class TelegramChannel {
           logger,
           minIntervalMs: options.staffMinIntervalMs,
         })
+      : undefined;
+    this.staffEraser = options.staffChatId
+      ? new StaffEraser({ db: options.db, api: sendApi, chatId: options.staffChatId, translator, logger })
       : undefined;
     this.staffDesk =
       this.staff && options.desk && options.directory && options.staffChatId
@@ -154,8 +160,12 @@ export class TelegramChannel {
         .catch((error: unknown) => logger.error({ err: error }, 'telegram polling stopped with an error'));
     }
     if (this.staff) {
-      const sweep = () =>
+      const sweep = () => {
         void this.staff?.sweep().catch((error: unknown) => logger.warn({ err: error }, 'staff sweep failed'));
+        void this.staffEraser
+          ?.run()
+          .catch((error: unknown) => logger.warn({ err: error }, 'staff-chat erasure sweep failed'));
+      };
       sweep();
       this.staffSweep = setInterval(sweep, 60_000);
       this.staffSweep.unref();

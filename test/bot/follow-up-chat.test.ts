@@ -142,7 +142,12 @@ describe('follow-up after a visit and progress reports in chat', () => {
     // Deleting the data takes the family's words with it; that an answer was given stays for reports.
     await f.chat.tap('Удалить мои данные');
     await f.chat.tap('Да');
-    expect((await history(f.appealId)).map((event) => event.note)).toEqual(['no', null]);
+    // …and the history says the family deleted its data (issue 12), without any of it.
+    expect(await history(f.appealId)).toEqual([
+      { actor: 'family', action: 'progress', note: 'no' },
+      { actor: 'family', action: 'progress-comment', note: null },
+      { actor: 'family', action: 'data-deleted', note: null },
+    ]);
   });
 
   it('«Сообщить о результате» from the menu: which appeal, the answer in words, «Пропустить»', async () => {

@@ -184,14 +184,23 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     await chat.tap('Согласен');
     await answerIntakeUpToSummary(chat);
     await chat.tap('Всё верно');
-    await chat.tap('Удалить мои данные');
-    await chat.tap('Да, удалить');
-    expect(chat.text).toContain('Ваши данные удалены (обезличено обращений: 1)');
     const contact = await t.db
       .selectFrom('contacts')
       .select('id')
       .where('external_id', '=', chat.externalId)
       .executeTakeFirstOrThrow();
+    await chat.tap('Удалить мои данные');
+    expect(chat.text).toContain('открытое обращение: № 2026-');
+    await chat.tap('Да, удалить');
+    expect(chat.text).toContain('Ваши данные удалены (обезличено обращений: 1)');
+    // The web session id is the session: gone at once (the row itself goes once the goodbye is read).
+    const erased = await t.db
+      .selectFrom('contacts')
+      .select(['external_id', 'erased_at'])
+      .where('id', '=', contact.id)
+      .executeTakeFirstOrThrow();
+    expect(erased.external_id).toBe(`erased-${contact.id}`);
+    expect(erased.erased_at).not.toBeNull();
     expect(
       await t.db.selectFrom('appeals').select('id').where('contact_id', '=', contact.id).execute(),
     ).toEqual([]);

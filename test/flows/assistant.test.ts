@@ -112,6 +112,14 @@ const payloadsOf = (result: Result): string[][] =>
 const effectTypes = (results: Result[]) =>
   results.flatMap((result) => result.effects.map((effect) => effect.type));
 
+/** The runtime's answer to `previewDeletion` for a family with nothing to cancel. */
+const NOTHING_TO_CANCEL: FlowEvent = {
+  type: 'deletionPreview',
+  bookings: [],
+  subscriptions: [],
+  openAppeals: [],
+};
+
 const MENU_PAYLOADS = [
   ['menu:intake'],
   ['menu:book', 'menu:bookings'],
@@ -250,11 +258,43 @@ describe('main menu', () => {
     expect(result.state.step).toBe('menu');
   });
 
-  it('asks before deleting data', () => {
-    const { result } = run([tap('menu:delete')]);
-    expect(keysOf(result)).toEqual(['delete-question']);
+  it('asks before deleting data, once the runtime said what the deletion would cancel', () => {
+    const asked = run([tap('menu:delete')]);
+    expect(asked.result.effects).toEqual([{ type: 'previewDeletion' }]);
+    expect(asked.result.messages).toEqual([]);
+    const { result } = run([tap('menu:delete'), NOTHING_TO_CANCEL]);
+    expect(keysOf(result)).toEqual(['delete-question', 'delete-cancels-nothing']);
     expect(payloadsOf(result)).toEqual([['delete:yes', 'delete:no']]);
     expect(result.state.step).toBe('deleteConfirm');
+  });
+
+  it('lists the bookings (with dates), subscriptions and open appeals a deletion cancels', () => {
+    const { result } = run([
+      tap('menu:delete'),
+      {
+        type: 'deletionPreview',
+        bookings: ['2026-11-26T03:00:00.000Z', '2026-12-03T07:30:00.000Z'],
+        subscriptions: ['Грамотеино'],
+        openAppeals: ['2026-00007'],
+      },
+    ]);
+    expect(keysOf(result)).toEqual([
+      'delete-question',
+      'delete-cancels-title',
+      'delete-cancels-bookings',
+      'delete-cancels-booking',
+      'delete-cancels-booking',
+      'delete-cancels-subscriptions',
+      'delete-cancels-appeals',
+    ]);
+    const whens = result.messages[0]?.parts.flat().filter((part) => part.key === 'delete-cancels-booking');
+    // Belovo is UTC+7: the dates are the family's local ones.
+    expect(whens?.map((part) => part.args?.when)).toEqual(['26.11.2026 10:00', '03.12.2026 14:30']);
+    expect(argsOf(result, 'delete-cancels-appeals')).toEqual({ count: 1, numbers: '№ 2026-00007' });
+    expect(argsOf(result, 'delete-cancels-subscriptions')).toEqual({ count: 1, settlements: 'Грамотеино' });
+    // Re-asked after a stray answer: the list is still there.
+    const again = step(result.state, text('подумаю'));
+    expect(keysOf(again)).toContain('delete-cancels-appeals');
   });
 
   it('starts the intake with the consent question when there is no consent', () => {
@@ -284,13 +324,17 @@ describe('main menu', () => {
     ['Какой у вас телефон?', 'contacts', 'menu'],
     ['часы работы', 'contacts', 'menu'],
     ['график выездов', 'outreach-title', 'menu'],
-    ['Удалите мои данные', 'delete-question', 'deleteConfirm'],
     ['абырвалг', 'menu-not-understood', 'menu'],
     ['привет', 'menu-not-understood', 'menu'],
   ])('understands free text %j in the menu → %s', (input, key, nextStep) => {
     const { result } = run([text(input)], { hasConsent: false });
     expect(keysOf(result)[0]).toBe(key);
     expect(result.state.step).toBe(nextStep);
+  });
+
+  it('understands free text "Удалите мои данные" in the menu → the deletion preview', () => {
+    const { result } = run([text('Удалите мои данные')], { hasConsent: false });
+    expect(result.effects).toEqual([{ type: 'previewDeletion' }]);
   });
 
   it('recognises "нужен юрист" as the intake when consent exists', () => {
@@ -318,7 +362,7 @@ describe('main menu', () => {
   );
 
   it('"start" from the delete question returns to the greeting', () => {
-    const { result } = run([tap('menu:delete'), START]);
+    const { result } = run([tap('menu:delete'), NOTHING_TO_CANCEL, START]);
     expect(keysOf(result)).toEqual(['greeting']);
     expect(result.state).toEqual(initialState());
   });
@@ -1234,7 +1278,7 @@ describe('deleting my data', () => {
   it.each([[tap('delete:yes')], [text('да')], [text('Да, удалить')]])(
     '%j asks the runtime to delete',
     (event) => {
-      const { result } = run([tap('menu:delete'), event]);
+      const { result } = run([tap('menu:delete'), NOTHING_TO_CANCEL, event]);
       expect(result.effects).toEqual([{ type: 'deleteMyData' }]);
       expect(result.messages).toEqual([]);
       expect(result.state).toEqual(initialState());
@@ -1242,7 +1286,12 @@ describe('deleting my data', () => {
   );
 
   it('reports what was deleted when the runtime is done', () => {
-    const { result } = run([tap('menu:delete'), tap('delete:yes'), { type: 'dataDeleted', appeals: 2 }]);
+    const { result } = run([
+      tap('menu:delete'),
+      NOTHING_TO_CANCEL,
+      tap('delete:yes'),
+      { type: 'dataDeleted', appeals: 2 },
+    ]);
     expect(keysOf(result)).toEqual(['delete-done']);
     expect(argsOf(result, 'delete-done')).toEqual({ appeals: 2 });
     expect(payloadsOf(result)).toEqual(MENU_PAYLOADS);
@@ -1256,7 +1305,7 @@ describe('deleting my data', () => {
   });
 
   it.each([[tap('delete:no')], [text('нет')], [text('Не надо')]])('%j keeps the data', (event) => {
-    const { result } = run([tap('menu:delete'), event]);
+    const { result } = run([tap('menu:delete'), NOTHING_TO_CANCEL, event]);
     expect(keysOf(result)).toEqual(['delete-kept']);
     expect(result.effects).toEqual([]);
     expect(result.state).toEqual(initialState());
@@ -1266,8 +1315,8 @@ describe('deleting my data', () => {
     [text('подумаю'), 'error-choose-button'],
     [tap('consent:yes'), 'error-stale-button'],
   ])('%j at the delete question is re-asked with %s', (event, error) => {
-    const { result } = run([tap('menu:delete'), event]);
-    expect(keysOf(result)).toEqual([error, 'delete-question']);
+    const { result } = run([tap('menu:delete'), NOTHING_TO_CANCEL, event]);
+    expect(keysOf(result)).toEqual([error, 'delete-question', 'delete-cancels-nothing']);
     expect(result.state.step).toBe('deleteConfirm');
     expect(result.effects).toEqual([]);
   });

@@ -174,6 +174,7 @@ export class FakeTelegram {
     deleteMyCommands: (p) => this.deleteMyCommands(p),
     getChat: (p) => this.getChat(p),
     createForumTopic: (p) => this.createForumTopic(p),
+    deleteForumTopic: (p) => this.deleteForumTopic(p),
     setMessageReaction: (p) => this.setMessageReaction(p),
   };
   /** Telegram method names are case-insensitive: lower-case name → canonical name. */
@@ -279,6 +280,14 @@ export class FakeTelegram {
   }
 
   // ── Configuring the world ─────────────────────────────────────────────────────────────────────────────
+
+  /** Makes one of the bot's messages look `seconds` older (the 48-hour limit of deleteMessage). */
+  ageMessage(chatId: number, messageId: number, seconds: number): void {
+    const key = messageKey(chatId, messageId);
+    const message = this.messages.get(key);
+    if (!message) throw new Error(`no message ${messageId} in chat ${chatId}`);
+    this.messages.set(key, { ...message, date: message.date - seconds } as Message);
+  }
 
   /** Registers a chat the bot knows (getChat, createForumTopic and the update helpers use it). */
   setChat(setup: ChatSetup): Chat {
@@ -742,8 +751,23 @@ export class FakeTelegram {
 
   private deleteMessage(p: Payload): true {
     const chat = this.chatFor(p.chat_id);
-    if (!this.messages.delete(messageKey(chat.id, Number(p.message_id)))) {
-      throw badRequest('message to delete not found');
+    const key = messageKey(chat.id, Number(p.message_id));
+    const message = this.messages.get(key);
+    if (!message) throw badRequest('message to delete not found');
+    // Bots may delete messages for 48 hours only (Bot API deleteMessage).
+    if (nowSeconds() - message.date > BOT_DELETE_WINDOW_S)
+      throw badRequest("message can't be deleted for everyone");
+    this.messages.delete(key);
+    return true;
+  }
+
+  /** Deletes a forum topic with all its messages. */
+  private deleteForumTopic(p: Payload): true {
+    const chat = this.knownChat(p.chat_id);
+    const threadId = Number(p.message_thread_id);
+    if (!this.topics.get(chat.id)?.delete(threadId)) throw badRequest('TOPIC_ID_INVALID');
+    for (const [key, message] of this.messages) {
+      if (message.chat.id === chat.id && message.message_thread_id === threadId) this.messages.delete(key);
     }
     return true;
   }
@@ -1010,6 +1034,8 @@ function privateChat(id: number, firstName = 'Test', username = `user${id}`): Ch
 function commandsKey(p: Payload): string {
   return JSON.stringify([p.scope ?? { type: 'default' }, p.language_code ?? '']);
 }
+
+const BOT_DELETE_WINDOW_S = 48 * 3600;
 
 function messageKey(chatId: number, messageId: number): string {
   return `${chatId}:${messageId}`;
