@@ -60,6 +60,13 @@ export type ServiceTuning = {
   clock?: () => Date;
 };
 
+let training: Promise<Understander> | undefined;
+/** The classifier's data are files of the release: trained once per process, shared by its services. */
+const trainedUnderstander = (): Promise<Understander> => {
+  training ??= Understander.create();
+  return training;
+};
+
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
   const center = await loadCenterProfile(env.CENTER_CONFIG);
@@ -94,7 +101,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   }
 
   // Trained at start from nlu/*.yaml (well under two seconds, no network); the navigator from knowledge/.
-  const understander = await Understander.create();
+  const understander = await trainedUnderstander();
   const centerId = centerIdOf(env.CENTER_CONFIG);
   const knowledge = await loadKnowledge(knowledgeDirOf(center), { center });
   await syncKnowledge(db, knowledge);
