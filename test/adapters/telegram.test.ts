@@ -209,6 +209,31 @@ describe.each(['polling', 'webhook'] as const)('Telegram channel (%s)', (mode) =
   });
 });
 
+describe('Telegram: questions in the family’s own words (issue 11)', () => {
+  it('answers from the navigator, and passes a question it cannot answer to the staff chat', async () => {
+    const h = await start('webhook');
+    const parent = new Parent(h, 5101);
+    await parent.say('Какие документы нужны для социального контракта?');
+    expect(parent.lastText).toContain('Социальный контракт');
+    expect(parent.lastText).not.toContain('не совсем поняла');
+    const buttons = parent.sent().at(-1)?.reply_markup?.inline_keyboard?.flat() ?? [];
+    expect(buttons.map((b: { text: string }) => b.text)).toContain('💬 Передать вопрос диспетчеру');
+
+    await parent.say('у соседей собака лает по ночам куда жаловаться');
+    await parent.tap('Передать вопрос диспетчеру');
+    expect(parent.lastText).toContain('Чтобы передать Ваш вопрос диспетчеру');
+    await parent.tap('Согласен');
+    expect(parent.texts(-2)).toMatch(/Ваш вопрос № \d{4}-\d{5} передан диспетчеру/);
+    await waitFor(async () =>
+      h.fake
+        .sent()
+        .some((p) => String(p.chat_id) === String(STAFF_CHAT) && String(p.text).includes('собака')),
+    );
+    const question = await h.service.db.selectFrom('appeals').selectAll().executeTakeFirstOrThrow();
+    expect(question).toMatchObject({ channel: 'telegram', is_question: true, full_name: null });
+  });
+});
+
 describe('Telegram staff chat', () => {
   it('posts the card straight into a plain group (no topics), exactly once', async () => {
     const h = await start('webhook', { staff: 'group' });

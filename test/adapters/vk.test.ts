@@ -156,6 +156,29 @@ describe.each(['longpoll', 'callback'] as const)('VK channel (%s)', (mode) => {
   });
 });
 
+describe('VK: questions in the family’s own words (issue 11)', () => {
+  it('answers from the navigator, and passes a question it cannot answer to a dispatcher', async () => {
+    const h = await start('callback');
+    const parent = new Parent(h, 3051);
+    await parent.say('консультация у вас платная?');
+    expect(parent.lastText).toContain('бесплатные');
+    expect(parent.lastText).not.toContain('не совсем поняла');
+    await parent.say('у соседей собака лает по ночам куда жаловаться');
+    await parent.tap('Передать вопрос диспетчеру');
+    expect(parent.lastText).toContain('Чтобы передать Ваш вопрос диспетчеру');
+    await parent.tap('Согласен');
+    expect(parent.texts(-2)).toMatch(/Ваш вопрос № \d{4}-\d{5} передан диспетчеру/);
+    const question = await h.service.db.selectFrom('appeals').selectAll().executeTakeFirstOrThrow();
+    expect(question).toMatchObject({
+      channel: 'vk',
+      is_question: true,
+      full_name: null,
+      need_text: 'у соседей собака лает по ночам куда жаловаться',
+    });
+    expect(question.unread_at).not.toBeNull();
+  });
+});
+
 describe('VK Callback API', () => {
   it('answers the confirmation code', async () => {
     const h = await start('callback');
