@@ -5,6 +5,7 @@ import { loadEnv } from '../../config/env.ts';
 import { FakeTelegram } from '../support/fake-telegram.ts';
 import { silentLogger } from '../support/fixtures.ts';
 import { waitFor } from '../support/redis.ts';
+import { staffLogin } from '../support/staff.ts';
 import { sessionCookie } from '../support/web-session.ts';
 
 /**
@@ -13,7 +14,6 @@ import { sessionCookie } from '../support/web-session.ts';
  * edited with the count, a summary post during a flood, and every first alert still reaches the chat.
  */
 const STAFF_CHAT = -1001234567890;
-const AUTH = { authorization: `Basic ${Buffer.from('dispatcher:flood-pass-1').toString('base64')}` };
 
 type Harness = { fake: FakeTelegram; service: Service };
 const open: Harness[] = [];
@@ -94,7 +94,12 @@ describe('crisis alerts under a flood', () => {
       expect(post && 'text' in post ? post.text : '').toContain('Повторных сигналов от этого контакта: 9');
     }
     // The inbox: one banner per contact, with its count.
-    const inbox = (await service.app.inject({ url: '/api/staff/appeals', headers: AUTH })).json();
+    const inbox = (
+      await service.app.inject({
+        url: '/api/staff/appeals',
+        headers: await staffLogin(service.app, 'dispatcher', 'flood-pass-1'),
+      })
+    ).json();
     expect(inbox.urgent).toHaveLength(3);
     expect(inbox.urgent.map((a: { repeats: number }) => a.repeats)).toEqual([9, 9, 9]);
     expect(new Set(inbox.urgent.map((a: { contactId: number }) => a.contactId)).size).toBe(3);
@@ -123,7 +128,12 @@ describe('crisis alerts under a flood', () => {
     const rows = await db.selectFrom('urgent_alerts').select('summarized').orderBy('id').execute();
     expect(rows.filter((r) => r.summarized)).toHaveLength(3);
     // Nobody is missed: every alert is in the inbox.
-    const inbox = (await service.app.inject({ url: '/api/staff/appeals', headers: AUTH })).json();
+    const inbox = (
+      await service.app.inject({
+        url: '/api/staff/appeals',
+        headers: await staffLogin(service.app, 'dispatcher', 'flood-pass-1'),
+      })
+    ).json();
     expect(inbox.urgent).toHaveLength(8);
   }, 60_000);
 });

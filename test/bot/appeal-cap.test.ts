@@ -22,7 +22,10 @@ describe('appeals per contact per day', () => {
 
   async function submitAppeal(chat: ChatDriver): Promise<string> {
     await chat.tap('Оставить обращение');
+    await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
     if (chat.text.includes('согласие')) await chat.tap('Согласен');
+    // A returning family is shown its stored card; this walk types it again.
+    if (chat.text.includes('Всё ещё верно?')) await chat.tap('Нет, изменилось');
     await answerIntakeUpToSummary(chat);
     await chat.tap('Всё верно');
     return chat.text;
