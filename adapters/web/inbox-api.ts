@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import { appealHistory } from '../../storage/appeal-lifecycle.ts';
-import { getAppeal } from '../../storage/appeals.ts';
+import { getAppeal, markAppealRead } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
 import { acknowledgeUrgentAlert, openUrgentAlerts } from '../../storage/dispatch.ts';
 import {
@@ -77,6 +77,10 @@ const listItem = (directory: DispatcherDirectory, now: Date) => (appeal: Appeal)
   channel: appeal.channel,
   kind: appeal.kind,
   anonymised: appeal.anonymized_at !== null,
+  /** A family message for staff arrived since the card was last opened. */
+  unread: appeal.unread_at !== null,
+  /** Only a question passed from the chat (no card fields were asked). */
+  question: appeal.is_question,
 });
 
 const card = (directory: DispatcherDirectory, appeal: Appeal, now: Date) => ({
@@ -184,6 +188,8 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
     if (!query.success) return reply.code(400).send({ error: 'bad_request', message: describe(query.error) });
     const appeal = await getAppeal(db, params.data.id);
     if (!appeal) return reply.code(404).send({ error: 'not_found', message: 'appeal not found' });
+    // Opened by staff: what the family wrote has been seen.
+    if (appeal.unread_at) await markAppealRead(db, appeal.id);
     const [history, transcript, bookings, survey] = await Promise.all([
       appealHistory(db, appeal.id),
       appeal.contact_id === null

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Translator } from '../../bot/i18n.ts';
 import { Runtime } from '../../bot/runtime.ts';
+import { buildServer } from '../../bot/server.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import { ConversationStateSchema } from '../../flows/assistant.ts';
 import type { Navigator } from '../../flows/types.ts';
@@ -13,6 +14,7 @@ import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { familyWithAppeal } from '../support/families.ts';
 import { loadBelovo, silentLogger, TUESDAY_10AM } from '../support/fixtures.ts';
 import { RecordingScheduler } from '../support/recording-scheduler.ts';
+import { staffLogin } from '../support/staff.ts';
 import { realUnderstanding } from '../support/understanding.ts';
 
 /**
@@ -259,6 +261,38 @@ describe('what parents write, through the runtime (issue 11)', () => {
     });
     expect(question.full_name).toBeNull();
     expect(question.unread_at).not.toBeNull();
+  });
+
+  it('the inbox shows the question as unread until a dispatcher opens it', async () => {
+    const { chat, contactId } = await chatFor('new');
+    await chat.say('у соседей собака лает по ночам куда жаловаться');
+    await chat.tap('Передать вопрос диспетчеру');
+    await chat.tap('Согласен');
+    const app = await buildServer({
+      runtime,
+      db: t.db,
+      translator: new Translator(),
+      center,
+      logger: silentLogger,
+      dispatcherPassword: 'inbox-pass-1',
+      clock: () => TUESDAY_10AM,
+    });
+    try {
+      const headers = await staffLogin(app, 'dispatcher', 'inbox-pass-1');
+      const list = (await app.inject({ url: '/api/staff/appeals?status=all', headers })).json();
+      const item = list.appeals.find((a: { id: number; question: boolean }) => a.question);
+      expect(item).toMatchObject({ unread: true, question: true, purpose: 'other' });
+      const appeal = await t.db
+        .selectFrom('appeals')
+        .select('id')
+        .where('contact_id', '=', contactId)
+        .executeTakeFirstOrThrow();
+      expect((await app.inject({ url: `/api/staff/appeals/${appeal.id}`, headers })).statusCode).toBe(200);
+      const again = (await app.inject({ url: '/api/staff/appeals?status=all', headers })).json();
+      expect(again.appeals.find((a: { id: number }) => a.id === appeal.id)).toMatchObject({ unread: false });
+    } finally {
+      await app.close();
+    }
   });
 
   it('a refused consent keeps nothing of the question', async () => {
