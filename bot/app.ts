@@ -60,11 +60,16 @@ export type ServiceTuning = {
   clock?: () => Date;
 };
 
-let training: Promise<Understander> | undefined;
-/** The classifier's data are files of the release: trained once per process, shared by its services. */
-const trainedUnderstander = (): Promise<Understander> => {
-  training ??= Understander.create();
-  return training;
+const training = new Map<string, Promise<Understander>>();
+/** The classifier's data are files: trained once per process and set of files, shared by its services. */
+const trainedUnderstander = (extraFiles: string[]): Promise<Understander> => {
+  const key = extraFiles.join('\n');
+  let trained = training.get(key);
+  if (!trained) {
+    trained = Understander.create({ extraFiles });
+    training.set(key, trained);
+  }
+  return trained;
 };
 
 /** The composition root: everything is built here and nowhere else. */
@@ -101,7 +106,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
   }
 
   // Trained at start from nlu/*.yaml (well under two seconds, no network); the navigator from knowledge/.
-  const understander = await trainedUnderstander();
+  const understander = await trainedUnderstander(center.nluExtraFiles);
   const centerId = centerIdOf(env.CENTER_CONFIG);
   const knowledge = await loadKnowledge(knowledgeDirOf(center), { center });
   await syncKnowledge(db, knowledge);

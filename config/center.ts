@@ -194,6 +194,8 @@ const CenterProfileSchema = z
     survey: Survey.prefault({}),
     /** The navigator's folder of Markdown articles (config/knowledge.ts); `knowledge/` when omitted. */
     knowledge: z.string().min(1).optional(),
+    /** The center's own training phrases (YAML in the nlu/ format), merged by intent into nlu/*.yaml. */
+    nluExtraFiles: z.array(z.string().min(1)).default([]),
     retention: Retention.prefault({}),
   })
   .refine((profile) => Object.values(profile.workingHours).some((periods) => periods && periods.length > 0), {
