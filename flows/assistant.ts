@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { AppealDraftSchema, PURPOSES, type Purpose } from '../domain/appeal.ts';
 import { type CrisisSignal, detectCrisis } from '../domain/crisis.ts';
 import { relativeMomentArgs } from '../domain/moments.ts';
-import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
+import { validateNeedDescription } from '../domain/validators.ts';
+import {
+  addWorkingMinutes,
+  isWorkingTime,
+  nextCallbackWindow,
+  nextWorkingMoment,
+} from '../domain/working-hours.ts';
 import {
   BOOKING_STEPS,
   BookingStateSchema,
@@ -325,7 +331,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
 
   // Safety first, at any step: a crisis message is answered before anything else (safety.md).
   const crisis = event.type === 'text' ? detectCrisis(event.text) : undefined;
-  if (crisis) return onCrisis(state, crisis.signal, ctx);
+  if (crisis && event.type === 'text') return onCrisis(state, crisis.signal, event.text, ctx);
 
   const command = commandOf(event);
   if (command) return handleCommand(command, state, ctx);
@@ -361,16 +367,64 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
 }
 
 /**
- * Emergency contacts at once, an urgent alert to the dispatchers, and the same question again: nothing of the
- * conversation is changed or dropped (an intake in progress stays as it was), no visit is promised and no
- * document asked for. The message itself is not kept in the state; the runtime never logs it.
+ * Emergency contacts at once and an urgent alert to the dispatchers; no visit is promised and no document asked
+ * for. Then — instead of the same question as if nothing happened — who will get in touch and when, and the
+ * conversation goes on:
+ * - typed as the family's own words for the appeal (the description, or the purpose in their words), after
+ *   consent, the text is that answer: kept as the description, the draft marked urgent, the next question asked
+ *   (asking the same question again made a loop, and the card showed «Описание: —»);
+ * - anywhere else the text is not kept (before consent it may not be stored at all); during an intake the
+ *   draft is marked urgent, and the step's question follows once, in the same message as who and when.
+ * The runtime never logs the text.
  */
-function onCrisis(state: ConversationState, signal: CrisisSignal, ctx: FlowContext): Result {
-  return reply(
-    state,
-    [{ parts: [msg('crisis-help', centerArgs(ctx))] }, currentQuestion(state, ctx)],
-    [{ type: 'raiseUrgent', signal }],
-  );
+function onCrisis(state: ConversationState, signal: CrisisSignal, text: string, ctx: FlowContext): Result {
+  const help: OutboundMessage = { parts: [msg('crisis-help', centerArgs(ctx))] };
+  const effects: Effect[] = [{ type: 'raiseUrgent', signal }];
+  const kept = ctx.hasConsent ? keepCrisisText(state, text, ctx) : undefined;
+  if (kept) {
+    const [question, ...rest] = kept.messages;
+    const lead = [msg('crisis-kept'), crisisContactWhen(ctx)];
+    const next = question ? [{ ...question, parts: [...lead, ...question.parts] }, ...rest] : [];
+    return reply(kept.state, [help, ...next], effects);
+  }
+  const marked = intakeInProgress(state) ? markUrgent(state) : state;
+  const question = currentQuestion(marked, ctx);
+  const lead = [
+    msg('crisis-alerted'),
+    crisisContactWhen(ctx),
+    ...(marked.step === 'menu' ? [] : [msg('crisis-continue')]),
+  ];
+  return reply(marked, [help, { ...question, parts: [...lead, ...question.parts] }], effects);
+}
+
+/** A dispatcher gets in touch as soon as possible: today in working hours, or when the center opens. */
+function crisisContactWhen(ctx: FlowContext): Msg {
+  if (isWorkingTime(ctx.now, ctx.center)) return msg('crisis-contact-open');
+  const opens = nextWorkingMoment(ctx.now, ctx.center);
+  return msg('crisis-contact-closed', relativeMomentArgs(opens, ctx.now, ctx.center.timeZone, 'from'));
+}
+
+/** The draft (and the card as it was before a correction, so "back" keeps it) carries the crisis. */
+const markUrgent = (state: ConversationState): ConversationState => ({
+  ...state,
+  draft: { ...state.draft, urgent: true },
+  ...(state.editBackup ? { editBackup: { ...state.editBackup, urgent: true } } : {}),
+});
+
+/**
+ * A crisis text as the answer to a free-text intake question: at the description it is the description; at
+ * the purpose question, typed in the family's own words, it is the description of an "other" purpose (the
+ * dispatcher reads it) and the description question is skipped. Undefined when it cannot be the answer.
+ */
+function keepCrisisText(state: ConversationState, text: string, ctx: FlowContext): Result | undefined {
+  const description = validateNeedDescription(text);
+  if (!description.ok) return undefined;
+  const urgent = markUrgent(state);
+  if (state.step === 'need') return advanceIntake(urgent, 'need', { needText: description.value }, ctx);
+  if (state.step !== 'purpose') return undefined;
+  const atNeed = advanceIntake(urgent, 'purpose', { purpose: 'other' }, ctx).state;
+  if (atNeed.step !== 'need') return undefined;
+  return advanceIntake(atNeed, 'need', { needText: description.value }, ctx);
 }
 
 const USER_EVENTS = ['start', 'text', 'button', 'contact', 'unsupported'];
@@ -792,8 +846,12 @@ function onIntakeAnswer(state: ConversationState, step: StepId, event: UserEvent
   }
   const answer = STEPS[step].accept(event, ctx, state.draft);
   if (!answer.ok) return reask(state, ctx, answer.error);
+  return advanceIntake(state, step, answer.patch, ctx);
+}
 
-  const draft: Draft = { ...state.draft, ...answer.patch };
+/** An accepted answer: into the draft, then the next question (or the summary). */
+function advanceIntake(state: ConversationState, step: StepId, patch: Draft, ctx: FlowContext): Result {
+  const draft: Draft = { ...state.draft, ...patch };
   const next = nextStep(step, draft, state.editQueue);
   const advanced: ConversationState = {
     ...state,
