@@ -11,7 +11,6 @@ import { splitText } from '../../bot/text.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import { relativeMomentArgs } from '../../domain/moments.ts';
 import type { Db } from '../../storage/db.ts';
-import type { Appeal } from '../../storage/schema.ts';
 import {
   countUrgentAttempt,
   getUrgentAlert,
@@ -21,6 +20,7 @@ import {
   recordStaffPost,
   unpostedUrgentAlerts,
 } from '../../storage/dispatch.ts';
+import type { Appeal } from '../../storage/schema.ts';
 import { MAX_TEXT } from './render.ts';
 import { classifyTelegramError } from './sender.ts';
 import { cardKeyboard, resultKeyboard } from './staff-keyboard.ts';
@@ -425,7 +425,7 @@ export class StaffNotifier {
   }
 
   private async post(appealId: number): Promise<void> {
-    const { db, api, chatId, center, translator } = this.options;
+    const { db, api, chatId, translator } = this.options;
     const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
     if (!appeal || appeal.staff_message_id || appeal.anonymized_at) return;
 

@@ -1340,7 +1340,11 @@ describe('crisis messages (safety.md)', () => {
     expect(keysOf(result)[0]).toBe('crisis-help');
     expect(argsOf(result, 'crisis-help')).toMatchObject(HELP_ARGS);
     expect(result.messages).toHaveLength(2);
-    const lead = ['crisis-alerted', 'crisis-contact-open', ...(from.step === 'menu' ? [] : ['crisis-continue'])];
+    const lead = [
+      'crisis-alerted',
+      'crisis-contact-open',
+      ...(from.step === 'menu' ? [] : ['crisis-continue']),
+    ];
     expect(result.messages[1]).toEqual({
       ...question,
       parts: [...lead.map((key) => ({ key })), ...(question?.parts ?? [])],
