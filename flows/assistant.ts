@@ -387,7 +387,8 @@ function onCrisis(state: ConversationState, signal: CrisisSignal, text: string, 
     const next = question ? [{ ...question, parts: [...lead, ...question.parts] }, ...rest] : [];
     return reply(kept.state, [help, ...next], effects);
   }
-  const marked = intakeInProgress(state) ? markUrgent(state) : state;
+  // A paused intake ("resume?") carries its draft too: sent later, it is still the appeal of this crisis.
+  const marked = intakeInProgress(state) || state.step === 'resume' ? markUrgent(state) : state;
   const question = currentQuestion(marked, ctx);
   const lead = [
     msg('crisis-alerted'),

@@ -15,7 +15,7 @@ crisis-help =
 ## Numbers are written in international form (+7 …): that is the form Telegram and VK make tappable.
 
 # The text answered an intake question (the description): it is kept in the request, which is urgent.
-crisis-kept = I have put your words into your request and marked it as urgent.
+crisis-kept = I have put your words into your request and marked it as urgent; the dispatchers already have the signal.
 # Anywhere else in the conversation: the text is not kept, the dispatchers got only the signal.
 crisis-alerted = I have sent the center's dispatchers an urgent signal.
 crisis-contact-open = A dispatcher will get in touch with you as soon as possible, today during the center's working hours.

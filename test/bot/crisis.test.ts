@@ -76,7 +76,7 @@ describe.each(ENGINES)('crisis handling on $name', (engine) => {
     for (const number of ['112', '+7 800 2000-122', '+7 800 7000-600', center.phone]) {
       expect(help).toContain(number);
     }
-    expect(next).toContain('Я записала Ваши слова в обращение и отметила его как срочное.');
+    expect(next).toContain('Я записала Ваши слова в обращение и отметила его как срочное');
     expect(next).toContain('Диспетчер свяжется с Вами как можно скорее');
     expect(next).toContain('по телефону или личный приём');
     expect(next).not.toContain('опишите');

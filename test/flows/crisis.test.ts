@@ -162,6 +162,14 @@ describe('a crisis text elsewhere', () => {
     expect(named.state.draft).toMatchObject({ fullName: 'Иванова Мария Петровна', urgent: true });
   });
 
+  it('a paused intake ("resume?") is marked urgent too; the resume question follows', () => {
+    const paused = run([tap('menu:intake'), text('Иванова Мария Петровна'), text('меню')]).state;
+    expect(paused.step).toBe('resume');
+    const result = handleEvent(paused, text(CRISIS), ctxAt());
+    expect(result.state).toEqual({ ...paused, draft: { ...paused.draft, urgent: true } });
+    expect(keysOf(result.messages[1]).at(-1)).toBe('resume-question');
+  });
+
   it('outside working hours: says when the center opens and that the helplines work 24/7', () => {
     const result = handleEvent(initialState(), text(CRISIS), ctxAt(SATURDAY_11AM));
     expect(keysOf(result.messages[1]).slice(0, 2)).toEqual(['crisis-alerted', 'crisis-contact-closed']);
