@@ -370,32 +370,37 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
  * Emergency contacts at once and an urgent alert to the dispatchers; no visit is promised and no document asked
  * for. Then — instead of the same question as if nothing happened — who will get in touch and when, and the
  * conversation goes on:
- * - typed as the family's own words for the appeal (the description, or the purpose in their words), after
- *   consent, the text is that answer: kept as the description, the draft marked urgent, the next question asked
- *   (asking the same question again made a loop, and the card showed «Описание: —»);
- * - anywhere else the text is not kept (before consent it may not be stored at all); during an intake the
- *   draft is marked urgent, and the step's question follows once, in the same message as who and when.
+ * - typed as the family's own words for the appeal (the story, the description, the purpose in their words)
+ *   after consent, the text is that answer: kept as the description, the draft marked urgent, the next question
+ *   asked (asking the same question again made a loop, and the card showed «Описание: —»);
+ * - anywhere else the text is not kept (before consent it may not be stored at all); an intake in progress is
+ *   marked urgent, and its question follows once, in the same message as who and when — the story question
+ *   is not asked again before consent: the intake moves on to the consent.
  * The runtime never logs the text.
  */
 function onCrisis(state: ConversationState, signal: CrisisSignal, text: string, ctx: FlowContext): Result {
   const help: OutboundMessage = { parts: [msg('crisis-help', centerArgs(ctx))] };
-  const effects: Effect[] = [{ type: 'raiseUrgent', signal }];
+  const alert: Effect = { type: 'raiseUrgent', signal };
   const kept = ctx.hasConsent ? keepCrisisText(state, text, ctx) : undefined;
-  if (kept) {
-    const [question, ...rest] = kept.messages;
-    const lead = [msg('crisis-kept'), crisisContactWhen(ctx)];
-    const next = question ? [{ ...question, parts: [...lead, ...question.parts] }, ...rest] : [];
-    return reply(kept.state, [help, ...next], effects);
-  }
-  // A paused intake ("resume?") carries its draft too: sent later, it is still the appeal of this crisis.
-  const marked = intakeInProgress(state) || state.step === 'resume' ? markUrgent(state) : state;
-  const question = currentQuestion(marked, ctx);
+  if (kept) return ledBy(kept, help, [msg('crisis-kept'), crisisContactWhen(ctx)], alert);
+  const marked = carriesDraft(state) ? markUrgent(state) : state;
+  const goOn =
+    marked.step === 'story'
+      ? afterStory(marked, undefined, ctx)
+      : reply(marked, [currentQuestion(marked, ctx)]);
   const lead = [
     msg('crisis-alerted'),
     crisisContactWhen(ctx),
     ...(marked.step === 'menu' ? [] : [msg('crisis-continue')]),
   ];
-  return reply(marked, [help, { ...question, parts: [...lead, ...question.parts] }], effects);
+  return ledBy(goOn, help, lead, alert);
+}
+
+/** The help first, then who and when at the head of what comes next (its own message when nothing does yet). */
+function ledBy(next: Result, help: OutboundMessage, lead: Msg[], alert: Effect): Result {
+  const [first, ...rest] = next.messages;
+  const messages = first ? [{ ...first, parts: [...lead, ...first.parts] }, ...rest] : [{ parts: lead }];
+  return reply(next.state, [help, ...messages], [alert, ...next.effects]);
 }
 
 /** A dispatcher gets in touch as soon as possible: today in working hours, or when the center opens. */
@@ -405,6 +410,10 @@ function crisisContactWhen(ctx: FlowContext): Msg {
   return msg('crisis-contact-closed', relativeMomentArgs(opens, ctx.now, ctx.center.timeZone, 'from'));
 }
 
+/** Steps where an appeal is being put together: a crisis there makes the appeal sent later urgent. */
+const carriesDraft = (state: ConversationState) =>
+  intakeInProgress(state) || ['story', 'consent', 'knownConfirm', 'resume'].includes(state.step);
+
 /** The draft (and the card as it was before a correction, so "back" keeps it) carries the crisis. */
 const markUrgent = (state: ConversationState): ConversationState => ({
   ...state,
@@ -413,19 +422,24 @@ const markUrgent = (state: ConversationState): ConversationState => ({
 });
 
 /**
- * A crisis text as the answer to a free-text intake question: at the description it is the description; at
- * the purpose question, typed in the family's own words, it is the description of an "other" purpose (the
- * dispatcher reads it) and the description question is skipped. Undefined when it cannot be the answer.
+ * A crisis text as the answer to a free-text intake question (consent given): the story («чем я могу Вам
+ * помочь?») and the description are the description; at the purpose question the words go into the
+ * description (after the story, if one was told), the purpose is the suggested one or «другое», and the
+ * description question is not asked again. Undefined when the text cannot be that answer.
  */
 function keepCrisisText(state: ConversationState, text: string, ctx: FlowContext): Result | undefined {
-  const description = validateNeedDescription(text);
-  if (!description.ok) return undefined;
   const urgent = markUrgent(state);
-  if (state.step === 'need') return advanceIntake(urgent, 'need', { needText: description.value }, ctx);
-  if (state.step !== 'purpose') return undefined;
-  const atNeed = advanceIntake(urgent, 'purpose', { purpose: 'other' }, ctx).state;
-  if (atNeed.step !== 'need') return undefined;
-  return advanceIntake(atNeed, 'need', { needText: description.value }, ctx);
+  if (state.step === 'story') return afterStory(urgent, text.trim(), ctx);
+  const known = state.draft.needText;
+  const description = validateNeedDescription(text);
+  if (state.step === 'need') {
+    return description.ok ? advanceIntake(urgent, 'need', { needText: description.value }, ctx) : undefined;
+  }
+  if (state.step !== 'purpose' || (!known && !description.ok)) return undefined;
+  const needText = known ? `${known}\n${text.trim()}`.slice(0, 2000) : text.trim();
+  const withoutNeed = { ...urgent, editQueue: urgent.editQueue?.filter((step) => step !== 'need') };
+  const purpose = state.suggestedPurpose ?? 'other';
+  return advanceIntake(withoutNeed, 'purpose', { purpose, needText }, ctx);
 }
 
 const USER_EVENTS = ['start', 'text', 'button', 'contact', 'unsupported'];

@@ -1349,7 +1349,9 @@ describe('crisis messages (safety.md)', () => {
       ...question,
       parts: [...lead.map((key) => ({ key })), ...(question?.parts ?? [])],
     });
-    const inIntake = (STEP_IDS as readonly string[]).includes(from.step) || from.step === 'confirm';
+    const inIntake =
+      (STEP_IDS as readonly string[]).includes(from.step) ||
+      ['confirm', 'consent', 'story', 'knownConfirm', 'resume'].includes(from.step);
     expect(result.state).toEqual(inIntake ? { ...from, draft: { ...from.draft, urgent: true } } : from);
     expect(result.effects).toEqual([{ type: 'raiseUrgent', signal }]);
     return result;

@@ -28,6 +28,7 @@ const CRISIS = 'Муж бьёт меня и детей, боюсь идти до
 /** The answers up to the purpose question (consent already given). */
 const TO_PURPOSE: FlowEvent[] = [
   tap('menu:intake'),
+  tap('story:skip'),
   text('Иванова Мария Петровна'),
   text('г. Белово, ул. Ленина, 5'),
   tap('marital:married'),
@@ -36,11 +37,23 @@ const TO_PURPOSE: FlowEvent[] = [
   text('8 (913) 123-45-67'),
 ];
 
+/** One event, and — like the runtime — the answer to loadKnownData (a family without stored data). */
+function handle(state: ConversationState, event: FlowEvent, ctx: FlowContext): Result {
+  const result = handleEvent(state, event, ctx);
+  if (!result.effects.some((effect) => effect.type === 'loadKnownData')) return result;
+  const known = handleEvent(result.state, { type: 'knownData' }, ctx);
+  return {
+    state: known.state,
+    messages: [...result.messages, ...known.messages],
+    effects: [...result.effects.filter((effect) => effect.type !== 'loadKnownData'), ...known.effects],
+  };
+}
+
 function run(events: FlowEvent[], ctx: FlowContext = ctxAt(), from: ConversationState = initialState()) {
   let state = from;
   let result: Result | undefined;
   for (const event of events) {
-    result = handleEvent(state, event, ctx);
+    result = handle(state, event, ctx);
     state = result.state;
   }
   if (!result) throw new Error('no events');
@@ -101,9 +114,20 @@ describe('a crisis text as the description', () => {
     expect(result.state.step).toBe('format');
     expect(result.state.draft).toMatchObject({ purpose: 'other', needText: CRISIS, urgent: true });
     expect(keysOf(result.messages[1])).toEqual(['crisis-kept', 'crisis-contact-open', 'ask-format']);
-    // "Back" returns to the description, where the words can be corrected.
+    // "Back" returns to the purpose question.
     const back = handleEvent(result.state, tap('nav:back'), ctxAt());
-    expect(back.state.step).toBe('need');
+    expect(back.state.step).toBe('purpose');
+  });
+
+  it('typed at the purpose question after a story: added to the story, the description question skipped', () => {
+    const story = 'Нужна консультация по алиментам';
+    const atPurpose = run([tap('menu:intake'), text(story), ...TO_PURPOSE.slice(2)]).state;
+    expect(atPurpose.step).toBe('purpose');
+    expect(atPurpose.draft.needText).toBe(story);
+    const result = handleEvent(atPurpose, text(CRISIS), ctxAt());
+    expect(result.state.step).toBe('format');
+    expect(result.state.draft).toMatchObject({ needText: `${story}\n${CRISIS}`, urgent: true });
+    expect(result.state.draft.purpose).toBe(atPurpose.suggestedPurpose ?? 'other');
   });
 
   it('while correcting the purpose from the summary: back to the summary, description kept', () => {
@@ -149,9 +173,44 @@ describe('a crisis text as the description', () => {
   });
 });
 
+describe('a crisis text as the story («Чем я могу Вам помочь?»)', () => {
+  it('with consent: the story is the description, the intake goes on to the first question', () => {
+    const atStory = run([tap('menu:intake')]).state;
+    expect(atStory.step).toBe('story');
+    const result = handle(atStory, text(CRISIS), ctxAt());
+    expect(result.state.step).toBe('name');
+    expect(result.state.draft).toMatchObject({ needText: CRISIS, urgent: true });
+    expect(keysOf(result.messages[0])).toEqual(['crisis-help']);
+    const keys = result.messages.slice(1).flatMap(keysOf);
+    expect(keys.slice(0, 2)).toEqual(['crisis-kept', 'crisis-contact-open']);
+    expect(keys.at(-1)).toBe('ask-name');
+    expect(keys).not.toContain('ask-story');
+    expect(result.effects).toEqual([{ type: 'raiseUrgent', signal: 'violence' }]);
+  });
+
+  it('without consent: not kept, no story question again — on to the consent; urgent survives consent', () => {
+    const ctx = ctxAt(TUESDAY_10AM, false);
+    const atStory = run([tap('menu:intake')], ctx).state;
+    const result = handle(atStory, text(CRISIS), ctx);
+    expect(result.state.step).toBe('consent');
+    expect(JSON.stringify(result.state)).not.toContain('бьёт');
+    expect(result.state.pendingText).toBeUndefined();
+    expect(keysOf(result.messages[1])).toEqual([
+      'crisis-alerted',
+      'crisis-contact-open',
+      'crisis-continue',
+      ...keysOf(handleEvent(result.state, text('/help'), ctx).messages.at(-1)),
+    ]);
+    const agreed = handle(result.state, tap('consent:yes'), { ...ctx, hasConsent: true });
+    expect(agreed.state.step).toBe('name');
+    expect(agreed.state.draft).toEqual({ urgent: true });
+  });
+});
+
 describe('a crisis text elsewhere', () => {
   it('no loop: each crisis message gets help and the step question once, and the intake goes on', () => {
-    const atName = run([tap('menu:intake')]).state;
+    const atName = run([tap('menu:intake'), tap('story:skip')]).state;
+    expect(atName.step).toBe('name');
     const first = handleEvent(atName, text(CRISIS), ctxAt());
     expect(first.messages).toHaveLength(2);
     expect(first.messages.flatMap(keysOf).filter((key) => key === 'ask-name')).toHaveLength(1);
@@ -163,7 +222,12 @@ describe('a crisis text elsewhere', () => {
   });
 
   it('a paused intake ("resume?") is marked urgent too; the resume question follows', () => {
-    const paused = run([tap('menu:intake'), text('Иванова Мария Петровна'), text('меню')]).state;
+    const paused = run([
+      tap('menu:intake'),
+      tap('story:skip'),
+      text('Иванова Мария Петровна'),
+      text('меню'),
+    ]).state;
     expect(paused.step).toBe('resume');
     const result = handleEvent(paused, text(CRISIS), ctxAt());
     expect(result.state).toEqual({ ...paused, draft: { ...paused.draft, urgent: true } });
