@@ -43,6 +43,7 @@ function makeRuntime(t: TestDatabase, lines: string[]) {
 async function toDescription(chat: ChatDriver) {
   await chat.start();
   await chat.tap('Оставить обращение');
+  await chat.tap('Пропустить'); // «Чем я могу Вам помочь?» — the words come at the description here
   await chat.tap('Согласен');
   await chat.say('Сидорова Ольга Ивановна');
   await chat.say('пгт Грамотеино, ул. Светлая, 6, кв. 1');
@@ -124,6 +125,55 @@ describe.each(ENGINES)('crisis handling on $name', (engine) => {
     expect(list[0]?.urgent).toBe(true);
 
     // The text is stored where it belongs (the appeal, the transcript), never in the log.
+    expect(lines.join('\n')).not.toMatch(/избивает|страшно/);
+  });
+
+  it('a crisis story before consent: help, no text stored, on to the consent; the appeal is urgent', async () => {
+    const lines: string[] = [];
+    const { runtime, alerts } = makeRuntime(t, lines);
+    const chat = new ChatDriver(runtime);
+    await chat.start();
+    await chat.tap('Оставить обращение');
+    const result = await chat.say(CRISIS);
+    expect(chat.lastReplies).toHaveLength(2);
+    expect(chat.lastReplies[0]?.text).toContain('+7 800 7000-600');
+    expect(chat.lastReplies[1]?.text).toContain('Я передала диспетчерам центра срочный сигнал.');
+    expect(chat.lastReplies[1]?.text).toContain('согласие на обработку персональных данных');
+    expect(alerts).toHaveLength(1);
+    const contactId = result.status === 'processed' ? result.contactId : -1;
+    const stored = JSON.stringify(
+      await Promise.all([
+        t.db.selectFrom('conversations').selectAll().where('contact_id', '=', contactId).execute(),
+        t.db
+          .selectFrom('messages')
+          .selectAll()
+          .where('contact_id', '=', contactId)
+          .where('direction', '=', 'in')
+          .execute(),
+      ]),
+    );
+    expect(stored).not.toMatch(/избивает|страшно/);
+
+    // After consent the description is asked (the words could not be kept before); typed again, it is kept.
+    await chat.tap('Согласен');
+    await chat.say('Сидорова Ольга Ивановна');
+    await chat.say('пгт Грамотеино, ул. Светлая, 6, кв. 1');
+    await chat.tap('Не в браке');
+    await chat.tap('2');
+    await chat.say('05.03.1988');
+    await chat.say('8 913 123-45-67');
+    await chat.tap('психолог');
+    await chat.say(CRISIS);
+    await chat.tap('По телефону');
+    await chat.tap('Перезвоните мне');
+    await chat.tap('Всё верно');
+    const appeal = await t.db
+      .selectFrom('appeals')
+      .selectAll()
+      .where('contact_id', '=', contactId)
+      .executeTakeFirstOrThrow();
+    expect(appeal).toMatchObject({ urgent: true, need_text: CRISIS });
+    expect(alerts).toHaveLength(2);
     expect(lines.join('\n')).not.toMatch(/избивает|страшно/);
   });
 

@@ -118,7 +118,8 @@ describe.skipIf(Boolean(skipReason))('crisis in the web chat and the inbox', () 
       await waitOut(from, expect);
     };
     await page.locator('#log .msg.out').first().waitFor({ timeout: STEP });
-    await tap('Оставить обращение', 'согласие');
+    await tap('Оставить обращение', 'своими словами');
+    await tap('Пропустить', 'согласие');
     await tap('Согласен(на)', 'фамилию, имя и отчество');
     await say('Кузнецова Анна Сергеевна', 'адрес');
     await say('г. Белово, ул. Ленина, 7', 'семейное положение');
