@@ -328,7 +328,22 @@ describe('Telegram crisis signal', () => {
   it('marks the open appeal of a family in crisis urgent: the alert names it and its card says СРОЧНО', async () => {
     const h = await start('webhook', { staff: 'group' });
     const parent = new Parent(h, 5203);
-    await walkIntake(parent);
+    // An ordinary appeal first (the story question skipped), its card posted.
+    await parent.command('/start');
+    await parent.tap('Оставить обращение');
+    await parent.tap('Пропустить');
+    await parent.tap('Согласен');
+    await parent.say('Иванова Мария Петровна');
+    await parent.say('пгт Инской, ул. Ильича, 12');
+    await parent.tap('Не в браке');
+    await parent.tap('3');
+    await parent.say('05.03.1988');
+    await parent.shareContact('79131234567');
+    await parent.tap('психолога');
+    await parent.tap('Пропустить');
+    await parent.tap('По телефону');
+    await parent.tap('Перезвоните мне');
+    await parent.tap('Всё верно');
     const db = h.service.db;
     await waitFor(
       async () =>
