@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../../bot/app.ts';
 import { loadEnv } from '../../config/env.ts';
 import { silentLogger } from '../support/fixtures.ts';
+import { loginThroughPage } from '../support/staff.ts';
 
 /**
  * The web chat turns phone numbers in the assistant's messages into tap-to-call links (issue 11 §4): a crisis
@@ -137,13 +138,8 @@ describe.skipIf(Boolean(skipReason))('crisis in the web chat and the inbox', () 
     await tap('Перезвоните мне', `Описание: ${DESCRIPTION}`);
     await tap('Всё верно, отправить', 'Остались ещё вопросы?');
 
-    const desk = await (
-      await browser.newContext({
-        locale: 'ru-RU',
-        httpCredentials: { username: 'dispatcher', password: PASSWORD },
-      })
-    ).newPage();
-    await desk.goto(`${baseUrl}/dispatcher`);
+    const desk = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
+    await loginThroughPage(desk, baseUrl, 'dispatcher', PASSWORD);
     const row = desk.locator('#list li.urgent').filter({ hasText: 'Кузнецова' });
     await row.waitFor({ timeout: STEP });
     expect(await row.locator('.badge.urgent').textContent()).toBe('🚨 срочно');
