@@ -35,12 +35,7 @@ import { currentConsent, recordConsent } from '../storage/consents.ts';
 import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
-import {
-  claimHoldNotice,
-  heldAppeal,
-  markOpenAppealsUrgent,
-  raiseUrgentAlert,
-} from '../storage/dispatch.ts';
+import { claimHoldNotice, heldAppeal, markOpenAppealsUrgent, raiseUrgentAlert } from '../storage/dispatch.ts';
 import {
   compactAfterErasure,
   eraseContactData,
