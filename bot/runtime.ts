@@ -35,7 +35,7 @@ import { currentConsent, recordConsent } from '../storage/consents.ts';
 import { getContact, setContactLocale, upsertContact } from '../storage/contacts.ts';
 import { loadConversationState, saveConversationState } from '../storage/conversations.ts';
 import type { Db } from '../storage/db.ts';
-import { claimHoldNotice, heldAppeal, raiseUrgentAlert } from '../storage/dispatch.ts';
+import { claimHoldNotice, heldAppeal, markOpenAppealsUrgent, raiseUrgentAlert } from '../storage/dispatch.ts';
 import {
   compactAfterErasure,
   eraseContactData,
@@ -601,9 +601,11 @@ class Session {
           signal: effect.signal,
           now,
         });
+        // The family's open appeals become urgent: first in the inbox, marked on their cards.
+        const appeals = await markOpenAppealsUrgent(tx, contactId, now);
         const alert: UrgentAlert = { id: raised.id, contactId, channel: this.channel, signal: effect.signal };
         this.deps.logger.warn(
-          { contactId, signal: effect.signal, repeat: raised.repeatCount },
+          { contactId, signal: effect.signal, repeat: raised.repeatCount, urgentAppeals: appeals },
           raised.isNew ? 'crisis signal: urgent hand-off raised' : 'crisis signal repeated on an open alert',
         );
         this.afterCommit.push(async () => this.announceUrgent(alert));

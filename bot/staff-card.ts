@@ -29,7 +29,7 @@ export function staffCard(appeal: Appeal, center: CenterProfile, now: Date): Out
     {
       key: 'staff-card-header',
       args: {
-        urgent: 'no',
+        urgent: appeal.urgent ? 'yes' : 'no',
         number: appeal.number ?? String(appeal.id),
         kind: appeal.kind,
         channel: appeal.channel,

@@ -33,6 +33,8 @@ export const AppealDraftSchema = z.object({
   /** When the center promised to get in touch (ISO instant); the SLA timer fires here. */
   callbackDueAt: z.string().optional(),
   callbackWindowFrom: z.string().optional(),
+  /** A crisis signal came during this intake (issue 11 §4): the appeal is stored as urgent. */
+  urgent: z.boolean().optional(),
 });
 export type AppealDraft = z.infer<typeof AppealDraftSchema>;
 

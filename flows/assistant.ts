@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { AppealDraftSchema, PURPOSES, type Purpose } from '../domain/appeal.ts';
 import { type CrisisSignal, detectCrisis } from '../domain/crisis.ts';
 import { relativeMomentArgs } from '../domain/moments.ts';
-import { addWorkingMinutes, isWorkingTime, nextCallbackWindow } from '../domain/working-hours.ts';
+import { validateNeedDescription } from '../domain/validators.ts';
+import {
+  addWorkingMinutes,
+  isWorkingTime,
+  nextCallbackWindow,
+  nextWorkingMoment,
+} from '../domain/working-hours.ts';
 import {
   BOOKING_STEPS,
   BookingStateSchema,
@@ -325,7 +331,7 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
 
   // Safety first, at any step: a crisis message is answered before anything else (safety.md).
   const crisis = event.type === 'text' ? detectCrisis(event.text) : undefined;
-  if (crisis) return onCrisis(state, crisis.signal, ctx);
+  if (crisis && event.type === 'text') return onCrisis(state, crisis.signal, event.text, ctx);
 
   const command = commandOf(event);
   if (command) return handleCommand(command, state, ctx);
@@ -361,16 +367,79 @@ export function handleEvent(stateIn: ConversationState, event: FlowEvent, ctx: F
 }
 
 /**
- * Emergency contacts at once, an urgent alert to the dispatchers, and the same question again: nothing of the
- * conversation is changed or dropped (an intake in progress stays as it was), no visit is promised and no
- * document asked for. The message itself is not kept in the state; the runtime never logs it.
+ * Emergency contacts at once and an urgent alert to the dispatchers; no visit is promised and no document asked
+ * for. Then — instead of the same question as if nothing happened — who will get in touch and when, and the
+ * conversation goes on:
+ * - typed as the family's own words for the appeal (the story, the description, the purpose in their words)
+ *   after consent, the text is that answer: kept as the description, the draft marked urgent, the next question
+ *   asked (asking the same question again made a loop, and the card showed «Описание: —»);
+ * - anywhere else the text is not kept (before consent it may not be stored at all); an intake in progress is
+ *   marked urgent, and its question follows once, in the same message as who and when — the story question
+ *   is not asked again before consent: the intake moves on to the consent.
+ * The runtime never logs the text.
  */
-function onCrisis(state: ConversationState, signal: CrisisSignal, ctx: FlowContext): Result {
-  return reply(
-    state,
-    [{ parts: [msg('crisis-help', centerArgs(ctx))] }, currentQuestion(state, ctx)],
-    [{ type: 'raiseUrgent', signal }],
-  );
+function onCrisis(state: ConversationState, signal: CrisisSignal, text: string, ctx: FlowContext): Result {
+  const help: OutboundMessage = { parts: [msg('crisis-help', centerArgs(ctx))] };
+  const alert: Effect = { type: 'raiseUrgent', signal };
+  const kept = ctx.hasConsent ? keepCrisisText(state, text, ctx) : undefined;
+  if (kept) return ledBy(kept, help, [msg('crisis-kept'), crisisContactWhen(ctx)], alert);
+  const marked = carriesDraft(state) ? markUrgent(state) : state;
+  const goOn =
+    marked.step === 'story'
+      ? afterStory(marked, undefined, ctx)
+      : reply(marked, [currentQuestion(marked, ctx)]);
+  const lead = [
+    msg('crisis-alerted'),
+    crisisContactWhen(ctx),
+    ...(marked.step === 'menu' ? [] : [msg('crisis-continue')]),
+  ];
+  return ledBy(goOn, help, lead, alert);
+}
+
+/** The help first, then who and when at the head of what comes next (its own message when nothing does yet). */
+function ledBy(next: Result, help: OutboundMessage, lead: Msg[], alert: Effect): Result {
+  const [first, ...rest] = next.messages;
+  const messages = first ? [{ ...first, parts: [...lead, ...first.parts] }, ...rest] : [{ parts: lead }];
+  return reply(next.state, [help, ...messages], [alert, ...next.effects]);
+}
+
+/** A dispatcher gets in touch as soon as possible: today in working hours, or when the center opens. */
+function crisisContactWhen(ctx: FlowContext): Msg {
+  if (isWorkingTime(ctx.now, ctx.center)) return msg('crisis-contact-open');
+  const opens = nextWorkingMoment(ctx.now, ctx.center);
+  return msg('crisis-contact-closed', relativeMomentArgs(opens, ctx.now, ctx.center.timeZone, 'from'));
+}
+
+/** Steps where an appeal is being put together: a crisis there makes the appeal sent later urgent. */
+const carriesDraft = (state: ConversationState) =>
+  intakeInProgress(state) || ['story', 'consent', 'knownConfirm', 'resume'].includes(state.step);
+
+/** The draft (and the card as it was before a correction, so "back" keeps it) carries the crisis. */
+const markUrgent = (state: ConversationState): ConversationState => ({
+  ...state,
+  draft: { ...state.draft, urgent: true },
+  ...(state.editBackup ? { editBackup: { ...state.editBackup, urgent: true } } : {}),
+});
+
+/**
+ * A crisis text as the answer to a free-text intake question (consent given): the story («чем я могу Вам
+ * помочь?») and the description are the description; at the purpose question the words go into the
+ * description (after the story, if one was told), the purpose is the suggested one or «другое», and the
+ * description question is not asked again. Undefined when the text cannot be that answer.
+ */
+function keepCrisisText(state: ConversationState, text: string, ctx: FlowContext): Result | undefined {
+  const urgent = markUrgent(state);
+  if (state.step === 'story') return afterStory(urgent, text.trim(), ctx);
+  const known = state.draft.needText;
+  const description = validateNeedDescription(text);
+  if (state.step === 'need') {
+    return description.ok ? advanceIntake(urgent, 'need', { needText: description.value }, ctx) : undefined;
+  }
+  if (state.step !== 'purpose' || (!known && !description.ok)) return undefined;
+  const needText = known ? `${known}\n${text.trim()}`.slice(0, 2000) : text.trim();
+  const withoutNeed = { ...urgent, editQueue: urgent.editQueue?.filter((step) => step !== 'need') };
+  const purpose = state.suggestedPurpose ?? 'other';
+  return advanceIntake(withoutNeed, 'purpose', { purpose, needText }, ctx);
 }
 
 const USER_EVENTS = ['start', 'text', 'button', 'contact', 'unsupported'];
@@ -792,8 +861,12 @@ function onIntakeAnswer(state: ConversationState, step: StepId, event: UserEvent
   }
   const answer = STEPS[step].accept(event, ctx, state.draft);
   if (!answer.ok) return reask(state, ctx, answer.error);
+  return advanceIntake(state, step, answer.patch, ctx);
+}
 
-  const draft: Draft = { ...state.draft, ...answer.patch };
+/** An accepted answer: into the draft, then the next question (or the summary). */
+function advanceIntake(state: ConversationState, step: StepId, patch: Draft, ctx: FlowContext): Result {
+  const draft: Draft = { ...state.draft, ...patch };
   const next = nextStep(step, draft, state.editQueue);
   const advanced: ConversationState = {
     ...state,

@@ -49,6 +49,8 @@ export async function createAppeal(
       callback_window: draft.callbackWindow ?? null,
       callback_window_from: draft.callbackWindowFrom ?? null,
       callback_due_at: draft.callbackDueAt ?? null,
+      urgent: draft.urgent === true,
+      urgent_at: draft.urgent === true ? input.now : null,
       created_at: input.now,
       updated_at: input.now,
     })

@@ -19,6 +19,7 @@ import * as knowledgeArticles from './migrations/014_knowledge_articles.ts';
 import * as staffAccess from './migrations/015_staff_access.ts';
 import * as trustWeb from './migrations/016_trust_web.ts';
 import * as erasureRetention from './migrations/017_erasure_retention.ts';
+import * as crisisUrgent from './migrations/018_crisis_urgent.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '015_staff_access': staffAccess,
   '016_trust_web': trustWeb,
   '017_erasure_retention': erasureRetention,
+  '018_crisis_urgent': crisisUrgent,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

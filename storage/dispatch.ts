@@ -144,6 +144,37 @@ export async function markUrgentPost(
     .execute();
 }
 
+/**
+ * A crisis signal from a family with open appeals: those appeals become urgent (first in the inbox, marked on
+ * the card). Returns the ones that were not urgent yet, so their staff card is refreshed once. `updated_at`
+ * stays: it orders "the appeal a dispatcher holds", which a signal must not reshuffle.
+ */
+export async function markOpenAppealsUrgent(db: Db, contactId: number, now: Date): Promise<number[]> {
+  const rows = await db
+    .updateTable('appeals')
+    .set({ urgent: true, urgent_at: now })
+    .where('contact_id', '=', contactId)
+    .where('status', '!=', 'closed')
+    .where('anonymized_at', 'is', null)
+    .where('urgent', '=', false)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** The family's open urgent appeals, for the crisis alert in the staff chat (number only, no personal data). */
+export async function openUrgentAppealsOf(db: Db, contactId: number) {
+  return db
+    .selectFrom('appeals')
+    .select(['id', 'number'])
+    .where('contact_id', '=', contactId)
+    .where('urgent', '=', true)
+    .where('status', '!=', 'closed')
+    .where('anonymized_at', 'is', null)
+    .orderBy('id')
+    .execute();
+}
+
 /** Marks an alert posted; false when another process already did (then it must not be posted again). */
 export async function markUrgentPosted(db: Db, id: number, now: Date): Promise<boolean> {
   const result = await db

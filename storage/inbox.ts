@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { RenderedMessage } from '../bot/i18n.ts';
 import type { Db } from './db.ts';
 import type { Appeal, Booking, Database, SurveyAnswer } from './schema.ts';
@@ -21,7 +21,10 @@ export const appealIsOverdue = (appeal: Appeal, now: Date): boolean =>
   (appeal.overdue_at !== null ||
     (appeal.callback_due_at !== null && appeal.callback_due_at.getTime() <= now.getTime()));
 
-/** The inbox list: newest first, optionally one status and/or only the late ones. */
+/**
+ * The inbox list: urgent appeals still open first (a crisis signal came with them), then newest first;
+ * optionally one status and/or only the late ones. A closed urgent appeal takes its ordinary place.
+ */
 export async function inboxAppeals(
   db: Db,
   filter: { status: InboxFilter; overdue: boolean; now: Date; limit: number },
@@ -29,7 +32,11 @@ export async function inboxAppeals(
   let query = db.selectFrom('appeals').selectAll();
   if (filter.status !== 'all') query = query.where('status', '=', filter.status);
   if (filter.overdue) query = query.where(isOverdue(filter.now));
-  return query.orderBy('id', 'desc').limit(filter.limit).execute();
+  return query
+    .orderBy(sql`case when urgent and status <> 'closed' then 0 else 1 end`)
+    .orderBy('id', 'desc')
+    .limit(filter.limit)
+    .execute();
 }
 
 /** How many appeals each tab holds, plus the late ones. */

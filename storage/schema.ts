@@ -71,6 +71,9 @@ export type AppealsTable = {
   /** Migration 013: a family message for staff not seen yet; a question passed from the chat. */
   unread_at: NullableTimestamp;
   is_question: Generated<boolean>;
+  /** A crisis signal came with this appeal or while it was open (migration 018): first in the inbox. */
+  urgent: Generated<boolean>;
+  urgent_at: NullableTimestamp;
 };
 
 export type AppealEventsTable = {

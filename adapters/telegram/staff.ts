@@ -16,9 +16,11 @@ import {
   getUrgentAlert,
   markUrgentPost,
   markUrgentPosted,
+  openUrgentAppealsOf,
   recordStaffPost,
   unpostedUrgentAlerts,
 } from '../../storage/dispatch.ts';
+import type { Appeal } from '../../storage/schema.ts';
 import { MAX_TEXT } from './render.ts';
 import { classifyTelegramError } from './sender.ts';
 import { cardKeyboard, resultKeyboard } from './staff-keyboard.ts';
@@ -39,6 +41,7 @@ export type StaffNotifierOptions = {
 };
 
 type UrgentRow = NonNullable<Awaited<ReturnType<typeof getUrgentAlert>>>;
+type UrgentAppeal = Awaited<ReturnType<typeof openUrgentAppealsOf>>[number];
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -84,20 +87,32 @@ export class StaffNotifier {
    */
   notifyUrgent(alert: UrgentAlert): Promise<void> {
     return this.urgentQueue.run('urgent', async () => {
-      const row = await getUrgentAlert(this.options.db, alert.id);
+      // Together: one round trip before the post, so the alert is not held up behind the family's replies.
+      const [row, appeals] = await Promise.all([
+        getUrgentAlert(this.options.db, alert.id),
+        openUrgentAppealsOf(this.options.db, alert.contactId),
+      ]);
       if (!row) return;
-      if (!row.posted_at) return this.postUrgent(row);
+      if (!row.posted_at) return this.postUrgent(row, appeals);
       if (row.summarized || !row.staff_message_id || row.repeat_count <= row.posted_repeat_count) return;
-      await this.editUrgent(row);
+      await this.editUrgent(row, appeals);
     });
   }
 
-  private urgentText(row: UrgentRow): string {
+  private urgentText(row: UrgentRow, appeals: UrgentAppeal[]): string {
     const { translator, center } = this.options;
-    const text = translator.t('ru', {
+    const alert = translator.t('ru', {
       key: 'staff-urgent',
       args: { signal: row.signal, channel: row.channel, contact: String(row.contact_id ?? '—') },
     });
+    // The family's open appeals, now urgent: by number only (never a name or the text).
+    const text =
+      appeals.length === 0
+        ? alert
+        : `${alert}\n${translator.t('ru', {
+            key: 'staff-urgent-appeals',
+            args: { numbers: appeals.map((appeal) => appeal.number ?? String(appeal.id)).join(', ') },
+          })}`;
     if (row.repeat_count === 0) return text;
     const time = DateTime.fromJSDate(row.last_seen_at ?? row.created_at)
       .setZone(center.timeZone)
@@ -109,7 +124,7 @@ export class StaffNotifier {
     return `${text}\n${repeats}`;
   }
 
-  private async postUrgent(row: UrgentRow): Promise<void> {
+  private async postUrgent(row: UrgentRow, appeals: UrgentAppeal[]): Promise<void> {
     const { db, api, chatId, logger } = this.options;
     const now = new Date();
     await countUrgentAttempt(db, row.id);
@@ -120,11 +135,14 @@ export class StaffNotifier {
         await this.summariseUrgent(row, now, windowMs);
         return;
       }
-      const sent = await this.call(() => api.sendMessage(chatId, this.urgentText(row)), { spaced: false });
+      const sent = await this.call(() => api.sendMessage(chatId, this.urgentText(row, appeals)), {
+        spaced: false,
+      });
       this.ownUrgentPosts.push(now.getTime());
       await markUrgentPosted(db, row.id, now);
       await markUrgentPost(db, row.id, { messageId: sent.message_id, repeatCount: row.repeat_count });
       logger.info({ contactId: row.contact_id, signal: row.signal }, 'urgent alert posted to the staff chat');
+      for (const appeal of appeals) await this.showUrgentOnCard(appeal.id);
     } catch (error) {
       logger.error(
         { err: error, contactId: row.contact_id, signal: row.signal, attempts: row.attempts + 1 },
@@ -154,13 +172,16 @@ export class StaffNotifier {
     logger.warn({ contactId: row.contact_id, signal: row.signal, count }, 'urgent alert summarised (flood)');
   }
 
-  private async editUrgent(row: UrgentRow): Promise<void> {
+  private async editUrgent(row: UrgentRow, appeals: UrgentAppeal[]): Promise<void> {
     const { db, api, chatId, logger } = this.options;
     try {
-      await this.call(() => api.editMessageText(chatId, Number(row.staff_message_id), this.urgentText(row)), {
+      const text = this.urgentText(row, appeals);
+      await this.call(() => api.editMessageText(chatId, Number(row.staff_message_id), text), {
         spaced: false,
       });
       await markUrgentPost(db, row.id, { repeatCount: row.repeat_count });
+      // An appeal sent since the first signal became urgent with this repeat: its card says so too.
+      for (const appeal of appeals) await this.showUrgentOnCard(appeal.id);
     } catch (error) {
       if (String((error as Error).message ?? error).includes('not modified')) return;
       // The banner in the inbox shows the count anyway; the next repeat tries the edit again.
@@ -301,6 +322,35 @@ export class StaffNotifier {
     );
   }
 
+  /**
+   * An appeal became urgent after its card was posted: the card's text is rendered again (its header says
+   * «СРОЧНО»), buttons kept. Best effort — the alert itself is already in the chat and names the appeal.
+   */
+  private async showUrgentOnCard(appealId: number): Promise<void> {
+    const { db, api, chatId, translator, logger } = this.options;
+    const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
+    if (!appeal?.staff_message_id) return;
+    const text = this.cardText(appeal);
+    // A card split over several messages keeps its first part as is: only a one-message card is edited.
+    if (text.length > MAX_TEXT) return;
+    await this.call(
+      () =>
+        api.editMessageText(chatId, Number(appeal.staff_message_id), text, {
+          reply_markup: cardKeyboard(appeal.status, appeal.id, translator),
+        }),
+      { spaced: false },
+    ).catch((error: unknown) => {
+      if (String((error as Error).message ?? error).includes('not modified')) return;
+      logger.warn({ err: error, appealId }, 'staff card not marked urgent');
+    });
+  }
+
+  private cardText(appeal: Appeal): string {
+    const { center, translator } = this.options;
+    const card = translator.render('ru', staffCard(appeal, center, new Date())).text;
+    return `${card}\n\n${translator.t('ru', { key: 'staff-card-hint' })}`;
+  }
+
   /** "Close…" tapped: the card's buttons become the four results (and back). */
   async showResults(appealId: number, messageId: number): Promise<void> {
     await this.editKeyboard(messageId, resultKeyboard(appealId, this.options.translator));
@@ -375,7 +425,7 @@ export class StaffNotifier {
   }
 
   private async post(appealId: number): Promise<void> {
-    const { db, api, chatId, center, translator } = this.options;
+    const { db, api, chatId, translator } = this.options;
     const appeal = await db.selectFrom('appeals').selectAll().where('id', '=', appealId).executeTakeFirst();
     if (!appeal || appeal.staff_message_id || appeal.anonymized_at) return;
 
@@ -394,8 +444,7 @@ export class StaffNotifier {
         .execute();
     }
 
-    const card = translator.render('ru', staffCard(appeal, center, new Date())).text;
-    const text = `${card}\n\n${translator.t('ru', { key: 'staff-card-hint' })}`;
+    const text = this.cardText(appeal);
     let firstMessageId: number | undefined;
     for (const chunk of splitText(text, MAX_TEXT)) {
       // The buttons go under the first part: its id is the card's id, the one the keyboard is refreshed on.

@@ -52,10 +52,31 @@
       b.setAttribute('aria-pressed', String(b.dataset.locale === locale));
   }
 
+  // Phone numbers in the assistant's messages: +7 … (the form every channel links), 8-800-…, and 112.
+  const PHONE = /\+7[\s(]*\d{3,5}[\s)]*\d[\d\s-]{4,}\d|8-800-\d{3,4}-\d{2,4}(?:-\d{2})?|(?<![\d+])112(?!\d)/g;
+
+  /**
+   * The text with its phone numbers as tap-to-call links. Built from text nodes and <a> elements — never
+   * innerHTML — so nothing a message carries can turn into markup.
+   */
+  function appendWithPhoneLinks(parent, text) {
+    let last = 0;
+    for (const match of text.matchAll(PHONE)) {
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      const link = document.createElement('a');
+      link.href = `tel:${match[0].replace(/[^\d+]/g, '')}`;
+      link.textContent = match[0];
+      parent.appendChild(link);
+      last = match.index + match[0].length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   function bubble(direction, text) {
     const div = document.createElement('div');
     div.className = `msg ${direction}`;
-    div.textContent = text;
+    if (direction === 'out') appendWithPhoneLinks(div, text);
+    else div.textContent = text;
     log.appendChild(div);
     log.scrollTop = log.scrollHeight;
     return div;

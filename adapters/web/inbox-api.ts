@@ -66,6 +66,7 @@ const listItem = (directory: DispatcherDirectory, now: Date) => (appeal: Appeal)
   status: appeal.status,
   result: appeal.result,
   overdue: appealIsOverdue(appeal, now),
+  urgent: appeal.urgent,
   takenBy: actorOf(directory, appeal.taken_by)?.name ?? null,
   fullName: appeal.full_name,
   place: placeOf(appeal.address),

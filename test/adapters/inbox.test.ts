@@ -357,4 +357,22 @@ describe('dispatcher inbox (page and read API)', () => {
       .executeTakeFirstOrThrow();
     expect(row.acknowledged_by).toBe('web:anna');
   });
+  // Last: it adds appeals the counts above do not expect.
+  it('lists open urgent appeals first and marks them in the list and on the card', async () => {
+    await newAppeal('urgent', { urgent: true, needText: 'Муж бьёт, боюсь идти домой' });
+    await newAppeal('urgentClosed', { urgent: true }, ['web:anna take', 'web:anna close']);
+    await newAppeal('newest');
+    const all = (await list('status=all')).appeals as Array<ListItem & { urgent: boolean }>;
+    // The open urgent one first although two appeals are newer; a closed urgent one keeps its place.
+    expect(all.map((item) => item.id).slice(0, 3)).toEqual([ids.urgent, ids.newest, ids.urgentClosed]);
+    expect(all.filter((item) => item.urgent).map((item) => item.id)).toEqual([ids.urgent, ids.urgentClosed]);
+    expect((await list('status=new')).appeals[0]?.id).toBe(ids.urgent);
+
+    const card = await app.inject({ url: `/api/staff/appeals/${ids.urgent}`, headers: AUTH });
+    expect(card.json().appeal).toMatchObject({ urgent: true, needText: 'Муж бьёт, боюсь идти домой' });
+    const ordinary = await app.inject({ url: `/api/staff/appeals/${ids.newest}`, headers: AUTH });
+    expect(ordinary.json().appeal.urgent).toBe(false);
+
+    // The page's badges: test/browser/crisis.test.ts.
+  });
 });

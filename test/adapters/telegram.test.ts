@@ -298,8 +298,13 @@ describe('Telegram crisis signal', () => {
     await parent.say('Здравствуйте, я Мария. Муж бьёт меня и угрожает убить');
     const replies = parent.texts(before);
     expect(replies).toContain('112');
-    expect(replies).toContain('8-800-2000-122');
     expect(replies).toContain('3-06-56');
+    // The helplines as Telegram links phone numbers (international form, "+7 …"), each message within 4096.
+    expect(replies).toContain('+7 800 2000-122');
+    expect(replies).toContain('+7 800 7000-600');
+    expect(replies).not.toMatch(/(?<!\+7 )800[- ]?2000|8-800/);
+    for (const payload of parent.sent().slice(before)) expect(payload.text.length).toBeLessThanOrEqual(4096);
+    expect(replies).toContain('Диспетчер свяжется с Вами');
     await waitFor(async () => h.fake.sent().some((p) => String(p.chat_id) === String(STAFF_CHAT)));
     const posts = h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
     expect(posts).toHaveLength(1);
@@ -318,6 +323,48 @@ describe('Telegram crisis signal', () => {
     const alert = await h.service.db.selectFrom('urgent_alerts').selectAll().executeTakeFirstOrThrow();
     expect(alert).toMatchObject({ contact_id: contact.id, signal: 'violence', attempts: 1 });
     expect(alert.posted_at).not.toBeNull();
+  });
+
+  it('marks the open appeal of a family in crisis urgent: the alert names it and its card says СРОЧНО', async () => {
+    const h = await start('webhook', { staff: 'group' });
+    const parent = new Parent(h, 5203);
+    // An ordinary appeal first (the story question skipped), its card posted.
+    await parent.command('/start');
+    await parent.tap('Оставить обращение');
+    await parent.tap('Пропустить');
+    await parent.tap('Согласен');
+    await parent.say('Иванова Мария Петровна');
+    await parent.say('пгт Инской, ул. Ильича, 12');
+    await parent.tap('Не в браке');
+    await parent.tap('3');
+    await parent.say('05.03.1988');
+    await parent.shareContact('79131234567');
+    await parent.tap('психолога');
+    await parent.tap('Пропустить');
+    await parent.tap('По телефону');
+    await parent.tap('Перезвоните мне');
+    await parent.tap('Всё верно');
+    const db = h.service.db;
+    await waitFor(
+      async () =>
+        (await db.selectFrom('appeals').select('staff_message_id').executeTakeFirstOrThrow())
+          .staff_message_id !== null,
+    );
+    const appeal = await db.selectFrom('appeals').selectAll().executeTakeFirstOrThrow();
+    const staffPosts = () => h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
+    expect(staffPosts()[0]?.text).toContain('🆕 Обращение');
+
+    await parent.say('муж избивает меня, я боюсь');
+    await waitFor(async () => h.fake.callsOf('editMessageText').length > 0);
+    const alert = staffPosts().find((p) => p.text.startsWith('🚨 СРОЧНО: сигнал кризиса'));
+    expect(alert?.text).toContain(`Открытые обращения этой семьи отмечены срочными: № ${appeal.number}.`);
+    expect(alert?.text).not.toMatch(/избивает|Иванова/);
+    const edit = h.fake.callsOf('editMessageText')[0]?.payload;
+    expect(edit).toMatchObject({ message_id: Number(appeal.staff_message_id) });
+    expect(String(edit?.text)).toContain(`🚨 СРОЧНО. Обращение № ${appeal.number}`);
+    // The card keeps its buttons.
+    expect(edit?.reply_markup).toBeDefined();
+    expect((await db.selectFrom('appeals').select('urgent').executeTakeFirstOrThrow()).urgent).toBe(true);
   });
 
   it('keeps an alert the staff chat could not take, and the sweep posts it exactly once', async () => {

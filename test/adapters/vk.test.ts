@@ -310,3 +310,40 @@ describe('VK delivery safety', () => {
     await waitFor(async () => !(await contact()).active);
   });
 });
+
+describe('VK crisis message', () => {
+  it('keeps the description, moves on, and writes every helpline in the form VK links (+7 …)', async () => {
+    const h = await start('callback');
+    const parent = new Parent(h, 3301);
+    await parent.say('Начать');
+    await parent.tap('Оставить обращение');
+    await parent.tap('Пропустить');
+    await parent.tap('Согласен');
+    await parent.say('Петрова Анна Сергеевна');
+    await parent.say('мкр 8 Марта, ул. Боевая, 40');
+    await parent.tap('Официально в браке');
+    await parent.tap('2');
+    await parent.say('12.12.1990');
+    await parent.say('8-923-555-44-33');
+    await parent.tap('психолог');
+    const before = parent.sent().length;
+    await parent.say('мне страшно, сожитель бьёт меня и ребёнка');
+    const replies = parent.texts(before);
+    expect(replies).toContain('112');
+    expect(replies).toContain('+7 800 2000-122');
+    expect(replies).toContain('+7 800 7000-600');
+    expect(replies).toContain('+7 (38452) 3-06-56');
+    expect(replies).not.toMatch(/8-800/);
+    for (const payload of parent.sent().slice(before))
+      expect(payload.message.length).toBeLessThanOrEqual(4096);
+    // No loop: the next question (format), not the description question again.
+    expect(parent.lastText).toContain('по телефону или личный приём');
+    await parent.tap('По телефону');
+    await parent.tap('Перезвоните мне');
+    expect(parent.lastText).toContain('Описание: мне страшно, сожитель бьёт меня и ребёнка');
+    await parent.tap('Всё верно');
+    const appeal = await h.service.db.selectFrom('appeals').selectAll().executeTakeFirstOrThrow();
+    expect(appeal).toMatchObject({ urgent: true, need_text: 'мне страшно, сожитель бьёт меня и ребёнка' });
+    expect(await h.service.db.selectFrom('urgent_alerts').select('id').execute()).toHaveLength(1);
+  }, 60_000); // a long walk through the real vk-io: slower on a shared machine
+});

@@ -254,7 +254,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     await chat.say('Сидорова Ольга Ивановна');
     const result = await chat.say('Сидорова. Муж избивает детей, мне страшно');
     expect(result.status).toBe('processed');
-    expect(chat.text).toContain('8-800-2000-122');
+    expect(chat.text).toContain('+7 800 2000-122');
     expect(chat.lastReplies.at(-1)?.text).toContain('адрес');
 
     const contactId = result.status === 'processed' ? result.contactId : -1;
@@ -268,7 +268,7 @@ describe.each(ENGINES)('runtime on $name', (engine) => {
     expect(stored.map((row) => [row.id, row.signal, row.posted_at])).toEqual([
       [alerts[0]?.id, 'violence', null],
     ]);
-    expect(await committed).toContain('8-800-2000-122');
+    expect(await committed).toContain('+7 800 2000-122');
     const warning = lines.map((line) => JSON.parse(line)).find((entry) => entry.signal === 'violence');
     expect(warning).toMatchObject({ level: 40, contactId, signal: 'violence' });
     expect(lines.join('\n')).not.toMatch(/избивает|Сидорова/);

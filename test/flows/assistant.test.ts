@@ -1329,15 +1329,30 @@ describe('crisis messages (safety.md)', () => {
     hours: 'пн–пт 08:00–17:00 (перерыв 12:00–12:48)',
   };
 
-  /** Help first, then exactly the question the person was on; nothing else changes. */
+  /**
+   * Help first, then — in one message — who gets in touch and when, and exactly the question the person was
+   * on (not the same question "as if nothing happened"). Nothing else changes, except that an intake in
+   * progress is marked urgent (crisis.test.ts walks the description being kept).
+   */
   function expectCrisisAnswer(from: ConversationState, input: string, signal: string, hasConsent = true) {
     const question = handleEvent(from, text('/help'), ctxAt(TUESDAY_10AM, hasConsent)).messages.at(-1);
     const { result } = run([text(input)], { from, hasConsent });
     expect(keysOf(result)[0]).toBe('crisis-help');
     expect(argsOf(result, 'crisis-help')).toMatchObject(HELP_ARGS);
     expect(result.messages).toHaveLength(2);
-    expect(result.messages[1]).toEqual(question);
-    expect(result.state).toEqual(from);
+    const lead = [
+      'crisis-alerted',
+      'crisis-contact-open',
+      ...(from.step === 'menu' ? [] : ['crisis-continue']),
+    ];
+    expect(result.messages[1]).toEqual({
+      ...question,
+      parts: [...lead.map((key) => ({ key })), ...(question?.parts ?? [])],
+    });
+    const inIntake =
+      (STEP_IDS as readonly string[]).includes(from.step) ||
+      ['confirm', 'consent', 'story', 'knownConfirm', 'resume'].includes(from.step);
+    expect(result.state).toEqual(inIntake ? { ...from, draft: { ...from.draft, urgent: true } } : from);
     expect(result.effects).toEqual([{ type: 'raiseUrgent', signal }]);
     return result;
   }
@@ -1346,8 +1361,13 @@ describe('crisis messages (safety.md)', () => {
     const { state } = run(eventsTo('address'));
     expect(state.step).toBe('address');
     const result = expectCrisisAnswer(state, 'Муж бьёт меня, я ушла из дома с детьми', 'violence');
-    expect(keysOf(result).slice(1)).toEqual(['ask-address']);
-    expect(result.state.draft).toEqual({ fullName: CARD.fullName });
+    expect(keysOf(result).slice(1)).toEqual([
+      'crisis-alerted',
+      'crisis-contact-open',
+      'crisis-continue',
+      'ask-address',
+    ]);
+    expect(result.state.draft).toEqual({ fullName: CARD.fullName, urgent: true });
     // The intake goes on from where it was.
     const next = step(result.state, ANSWER.address);
     expect(next.state.draft.address).toBe(CARD.address);
@@ -1356,7 +1376,7 @@ describe('crisis messages (safety.md)', () => {
 
   it('in the menu: help, then the menu', () => {
     const result = expectCrisisAnswer(initialState(), 'я не хочу больше жить', 'suicide', false);
-    expect(keysOf(result)).toEqual(['crisis-help', 'menu-prompt']);
+    expect(keysOf(result)).toEqual(['crisis-help', 'crisis-alerted', 'crisis-contact-open', 'menu-prompt']);
     expect(payloadsOf(result)).toEqual(MENU_PAYLOADS);
   });
 
@@ -1364,7 +1384,13 @@ describe('crisis messages (safety.md)', () => {
     const { state } = run([tap('menu:intake'), tap('story:skip')], { hasConsent: false });
     expect(state.step).toBe('consent');
     const result = expectCrisisAnswer(state, 'Помогите, ребёнок пропал', 'child_danger', false);
-    expect(keysOf(result)).toEqual(['crisis-help', 'consent-text']);
+    expect(keysOf(result)).toEqual([
+      'crisis-help',
+      'crisis-alerted',
+      'crisis-contact-open',
+      'crisis-continue',
+      'consent-text',
+    ]);
     expect(JSON.stringify(result.state)).not.toContain('пропал');
   });
 
@@ -1380,11 +1406,15 @@ describe('crisis messages (safety.md)', () => {
     const translator = new Translator();
     const ru = translator.t('ru', { key: 'crisis-help', args: HELP_ARGS });
     expect(ru).toContain('112');
-    expect(ru).toContain('8-800-2000-122');
+    // The three helplines, in the international form Telegram and VK make tappable.
+    expect(ru).toContain('+7 800 2000-122');
+    expect(ru).toContain('+7 800 7000-600');
     expect(ru).toContain('+7 (38452) 3-06-56');
     expect(ru).not.toMatch(/приед|выезд|визит|пришлите|загрузите/i);
     const en = translator.t('en', { key: 'crisis-help', args: HELP_ARGS });
-    expect(en).toContain('8-800-2000-122');
+    expect(en).toContain('112');
+    expect(en).toContain('+7 800 2000-122');
+    expect(en).toContain('+7 800 7000-600');
     expect(en).not.toMatch(/visit|upload|send us/i);
   });
 
