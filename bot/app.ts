@@ -11,6 +11,7 @@ import { OutreachScheduler } from '../scheduler/outreach.ts';
 import { type JobScheduler, noScheduler, Scheduler } from '../scheduler/scheduler.ts';
 import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../storage/db.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
+import { warnIfTransfersMissing } from './calendar-check.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Desk } from './desk.ts';
 import { createFollowUpHandler } from './follow-ups.ts';
@@ -52,6 +53,7 @@ export type ServiceTuning = {
 /** The composition root: everything is built here and nowhere else. */
 export async function createService(env: Env, logger: Logger, tuning: ServiceTuning = {}): Promise<Service> {
   const center = await loadCenterProfile(env.CENTER_CONFIG);
+  warnIfTransfersMissing(center, logger, (tuning.clock ?? (() => new Date()))());
   const db = await openDatabase(databaseOptions(env), (error) =>
     logger.warn({ err: error }, 'idle database connection lost; it will be replaced'),
   );

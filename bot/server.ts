@@ -100,7 +100,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     });
   registerStaffJsonGuard(app);
   await registerDispatcherPage(app, { directory });
-  registerInboxApi(app, { db: deps.db, directory, timeZone: deps.center.timeZone });
+  registerInboxApi(app, {
+    db: deps.db,
+    directory,
+    timeZone: deps.center.timeZone,
+    calendar: deps.center.calendar,
+    clock: deps.clock,
+  });
   registerStaffApi(app, {
     db: deps.db,
     center: deps.center,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DispatcherDirectory } from '../../config/dispatchers.ts';
+import { type CenterCalendar, missingTransfersYear } from '../../domain/holidays.ts';
 import { appealHistory } from '../../storage/appeal-lifecycle.ts';
 import { getAppeal } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
@@ -22,6 +23,8 @@ export type InboxApiOptions = {
   db: Db;
   directory: DispatcherDirectory;
   timeZone: string;
+  /** The profile calendar: without next year's decree transfers the inbox shows a banner from October on. */
+  calendar?: Pick<CenterCalendar, 'transfersConfigured'>;
   clock?: () => Date;
 };
 
@@ -181,6 +184,10 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
       })),
       counts,
       appeals: appeals.map(listItem(directory, now)),
+      // The year whose holiday transfers (Government decree) are missing from the profile, or null.
+      calendarTransfersMissing: options.calendar
+        ? (missingTransfersYear(now, options.timeZone, options.calendar) ?? null)
+        : null,
     };
   });
 
