@@ -14,6 +14,7 @@ import * as broadcasts from './migrations/009_broadcasts.ts';
 import * as outreach from './migrations/010_outreach.ts';
 import * as dispatch from './migrations/011_dispatch.ts';
 import * as followUp from './migrations/012_follow_up.ts';
+import * as updatesPerBot from './migrations/013_updates_per_bot.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010_outreach': outreach,
   '011_dispatch': dispatch,
   '012_follow_up': followUp,
+  '013_updates_per_bot': updatesPerBot,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -91,7 +91,7 @@ export class TelegramChannel {
   async handleUpdate(update: Update): Promise<HandleResult | undefined> {
     // The dispatchers' group: their buttons and replies, never the family conversation runtime.
     if (this.staffDesk?.owns(update)) {
-      await this.staffDesk.handle(update);
+      await this.staffDesk.handle(update, this.botId());
       return undefined;
     }
     if (update.callback_query) {
@@ -108,7 +108,12 @@ export class TelegramChannel {
       );
       return undefined;
     }
-    return this.options.runtime.handle(inbound);
+    return this.options.runtime.handle({ ...inbound, bot: this.botId() });
+  }
+
+  /** Update ids are numbered per bot: a re-created bot (new token, same database) must not look like a redelivery. */
+  private botId(): string | undefined {
+    return this.bot.isInited() ? String(this.bot.botInfo.id) : undefined;
   }
 
   /** The webhook route: the secret header is checked before anything else runs. */
