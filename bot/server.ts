@@ -11,6 +11,7 @@ import { registerBroadcastApi } from '../adapters/web/broadcast-api.ts';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
 import { registerInboxApi, registerStaffJsonGuard } from '../adapters/web/inbox-api.ts';
+import { registerInputGuard } from '../adapters/web/input-guard.ts';
 import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
 import { registerStaffApi } from '../adapters/web/staff-api.ts';
@@ -73,14 +74,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     logController: new PathOnlyLogController(),
   });
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    reply.code(status).send({
-      error: status >= 500 ? 'internal' : 'bad_request',
-      message: status >= 500 ? 'Internal error, please try again' : error.message,
-    });
-  });
+  registerInputGuard(app);
   app.get('/health', async () => ({ ok: true }));
   await registerWebChat(app, deps);
   const directory =

@@ -18,6 +18,7 @@ import {
 } from '../../storage/inbox.ts';
 import type { Appeal, Booking } from '../../storage/schema.ts';
 import { requireDispatcher } from './dispatcher.ts';
+import { dbInt } from './validation.ts';
 
 export type InboxApiOptions = {
   db: Db;
@@ -40,10 +41,10 @@ const ListQuery = z.object({
   overdue: z.enum(['0', '1'], { error: 'overdue must be 0 or 1' }).default('0'),
 });
 const DetailParams = z.object({
-  id: z.coerce.number().int().positive('appeal id must be a positive number'),
+  id: dbInt('appeal id', 1),
 });
 const DetailQuery = z.object({
-  after: z.coerce.number().int().min(0, 'after must be a message id').default(0),
+  after: dbInt('after').default(0),
 });
 
 const describe = (error: z.ZodError) => error.issues.map((issue) => issue.message).join('; ');

@@ -10,13 +10,14 @@ import { findContact, setContactLocale, upsertContact } from '../../storage/cont
 import type { Db } from '../../storage/db.ts';
 import { messagesAfter, type StoredMessage } from '../../storage/messages.ts';
 import { MAX_TEXT_LENGTH, PostMessageBody, SessionId, toInboundUpdate } from './events.ts';
+import { dbInt, MAX_DB_INT } from './validation.ts';
 
 export type WebChatOptions = { runtime: Runtime; db: Db; translator: Translator; heartbeatMs?: number };
 
 const PAGE_URL = new URL('./page.html', import.meta.url);
 const UI_KEYS = ['web-title', 'web-placeholder', 'web-send', 'web-offline', 'web-send-failed'] as const;
 
-const HistoryQuery = z.object({ sessionId: SessionId, after: z.coerce.number().int().min(0).default(0) });
+const HistoryQuery = z.object({ sessionId: SessionId, after: dbInt('after').default(0) });
 const LocaleBody = z.object({ locale: z.enum(LOCALES).default('ru') });
 
 /** A validation failure answered in words a person can read, never a stack trace. */
@@ -100,8 +101,10 @@ export async function registerWebChat(app: FastifyInstance, options: WebChatOpti
     if (!contact)
       return reply.code(404).send({ error: 'unknown_session', message: 'chat session not found' });
     // EventSource reconnects with Last-Event-ID; that wins over the query so nothing is sent twice.
+    // A header out of the database's range is ignored (it would fail every query and the stream would stay silent).
     const lastEventId = Number(request.headers['last-event-id']);
-    let cursor = Number.isInteger(lastEventId) && lastEventId > 0 ? lastEventId : parsed.data.after;
+    const fromHeader = Number.isInteger(lastEventId) && lastEventId > 0 && lastEventId <= MAX_DB_INT;
+    let cursor = fromHeader ? lastEventId : parsed.data.after;
 
     reply.hijack();
     reply.raw.writeHead(200, {
