@@ -166,6 +166,51 @@ describe('web chat channel', () => {
     expect((received[1]?.id ?? 0) > (received[0]?.id ?? 0)).toBe(true);
   });
 
+  it('an out-of-range cursor is a polite 400; an out-of-range Last-Event-ID does not silence the stream', async () => {
+    const sessionId = await newSession();
+    await post(sessionId, { type: 'start' });
+    for (const url of ['/api/web/messages', '/api/web/events']) {
+      const bad = await app.inject({ url: `${url}?sessionId=${sessionId}&after=2147483648` });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toMatch(/after must be at most 2147483647/);
+    }
+    const address = app.server.listening
+      ? app.listeningOrigin
+      : await app.listen({ host: '127.0.0.1', port: 0 });
+    const first = await new Promise<string>((resolve, reject) => {
+      const stream = httpRequest(`${address}/api/web/events?sessionId=${sessionId}&after=0`, {
+        headers: { 'last-event-id': '2147483648' },
+      });
+      stream.on('response', (response) => {
+        response.setEncoding('utf8');
+        let buffer = '';
+        response.on('data', (chunk: string) => {
+          buffer += chunk;
+          const data = buffer.split('\n').find((line) => line.startsWith('data: '));
+          if (data) {
+            resolve(data);
+            stream.destroy();
+          }
+        });
+      });
+      stream.on('error', reject);
+      stream.end();
+    });
+    expect(first).toContain('Здравствуйте');
+  });
+
+  it('stores a message with NUL, a lone surrogate and a bidi override cleaned, and answers it normally', async () => {
+    const sessionId = await newSession();
+    await post(sessionId, { type: 'start' });
+    const response = await post(sessionId, { type: 'text', text: 'При\u0000вет \uD800 \u202Eмир' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().status).toBe('processed');
+    const history = await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` });
+    const texts = (history.json().messages as Array<{ text: string }>).map((m) => m.text);
+    expect(texts).toContain('Привет \uFFFD мир');
+    expect(JSON.stringify(texts)).not.toMatch(/пошло не так/);
+  });
+
   it('keeps the dispatcher page behind a login', async () => {
     expect((await app.inject({ url: '/dispatcher' })).statusCode).toBe(401);
     const wrong = Buffer.from('dispatcher:wrong-pass').toString('base64');
