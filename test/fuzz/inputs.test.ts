@@ -266,7 +266,9 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
         });
         expectNo5xx(response.statusCode, payload);
         // Telegram redelivers anything but 2xx forever: a well-formed update id is always answered 200.
-        if (Number.isSafeInteger(payload.update_id) && (payload.update_id as number) >= 0) {
+        // (fastify refuses "__proto__"/"constructor" keys with 400 — prototype poisoning; Telegram never sends them).
+        const poisoned = /"(__proto__|constructor)"/.test(JSON.stringify(payload));
+        if (!poisoned && Number.isSafeInteger(payload.update_id) && (payload.update_id as number) >= 0) {
           expect(response.statusCode).toBe(200);
         }
       }),
