@@ -191,7 +191,9 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
     );
   }, 300_000);
 
-  it(`web messages cursor: ${RUNS} generated queries (and a Last-Event-ID out of range)`, async () => {
+  it(`web messages cursor: ${RUNS} generated queries `, async () => {
+    const quiet = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json()
+      .sessionId;
     const after = fc.oneof(
       oddNumber.map(String),
       nastyText,
@@ -199,7 +201,8 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
       fc.constantFrom('2147483648', '1e3', '0x10', '', ' 1', 'Infinity', 'NaN', '-0'),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...sessions), after, async (sessionId, cursor) => {
+      // A fresh session: the cursor's parsing is under test, not serialising the other test's transcript.
+      fc.asyncProperty(fc.constant(quiet), after, async (sessionId, cursor) => {
         const response = await app.inject({
           method: 'GET',
           url: '/api/web/messages',
@@ -209,7 +212,7 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
       }),
       { numRuns: RUNS },
     );
-    const tooBig = await app.inject({ url: `/api/web/messages?sessionId=${sessions[0]}&after=2147483648` });
+    const tooBig = await app.inject({ url: `/api/web/messages?sessionId=${quiet}&after=2147483648` });
     expect(tooBig.statusCode).toBe(400);
     expect(tooBig.json().message).toMatch(/at most 2147483647/);
   }, 300_000);
