@@ -10,9 +10,11 @@ export const describeIssues = (error: z.ZodError) =>
 export const MAX_DB_INT = 2 ** 31 - 1;
 
 /** A row id or cursor from a path or query string: a whole number the database can hold, or a clear 400. */
-export const dbInt = (what: string, min = 0) =>
-  z.coerce
-    .number({ error: `${what} must be a number` })
-    .int(`${what} must be a whole number`)
-    .min(min, `${what} must be at least ${min}`)
+export const dbInt = (what: string, min = 0) => {
+  const kind = min >= 1 ? `${what} must be a positive number` : `${what} must be a whole number from ${min}`;
+  return z.coerce
+    .number({ error: kind })
+    .int(kind)
+    .min(min, kind)
     .max(MAX_DB_INT, `${what} must be at most ${MAX_DB_INT}`);
+};

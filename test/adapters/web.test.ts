@@ -201,14 +201,32 @@ describe('web chat channel', () => {
 
   it('stores a message with NUL, a lone surrogate and a bidi override cleaned, and answers it normally', async () => {
     const sessionId = await newSession();
+    const tap = async (
+      reply: { json(): { replies: Array<{ buttons?: Array<Array<{ label: string; payload: string }>> }> } },
+      label: string,
+    ) => {
+      const button = reply
+        .json()
+        .replies.flatMap((r) => r.buttons?.flat() ?? [])
+        .find((b) => b.label.includes(label));
+      expect(button, label).toBeDefined();
+      return post(sessionId, { type: 'button', payload: button?.payload ?? '' });
+    };
     await post(sessionId, { type: 'start' });
-    const response = await post(sessionId, { type: 'text', text: 'При\u0000вет \uD800 \u202Eмир' });
+    const consent = await post(sessionId, { type: 'button', payload: 'menu:intake' });
+    await tap(consent, 'Согласен');
+    // The name question: the answer is kept in the conversation draft (PostgreSQL jsonb refuses NUL).
+    const response = await post(sessionId, {
+      type: 'text',
+      text: 'Кузне\u0000цова \u202EЕлена Сергеевна\u0007',
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json().status).toBe('processed');
-    const history = await app.inject({ url: `/api/web/messages?sessionId=${sessionId}` });
-    const texts = (history.json().messages as Array<{ text: string }>).map((m) => m.text);
-    expect(texts).toContain('Привет \uFFFD мир');
-    expect(JSON.stringify(texts)).not.toMatch(/пошло не так/);
+    expect(JSON.stringify(response.json().replies)).not.toMatch(/пошло не так/);
+    const states = await t.db.selectFrom('conversations').selectAll().execute();
+    const stored = JSON.stringify(states);
+    expect(stored).toContain('Кузнецова Елена');
+    expect(stored).not.toMatch(/\\u0000|\\u0007|\u202e/i);
   });
 
   it('keeps the dispatcher page behind a login', async () => {
