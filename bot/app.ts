@@ -17,6 +17,7 @@ import { type Db, databaseOptions, migrateToLatest, openDatabase } from '../stor
 import { searchKnowledge, syncKnowledge } from '../storage/knowledge.ts';
 import { pruneProcessedUpdates } from '../storage/updates.ts';
 import { pruneIdleWebContacts } from '../storage/web-sessions.ts';
+import { warnIfTransfersMissing } from './calendar-check.ts';
 import { type ChannelSender, Delivery } from './delivery.ts';
 import { Desk } from './desk.ts';
 import { createFollowUpHandler } from './follow-ups.ts';
@@ -85,6 +86,7 @@ export async function createService(env: Env, logger: Logger, tuning: ServiceTun
     env,
     generated?.password ?? randomBytes(12).toString('base64url'),
   );
+  warnIfTransfersMissing(center, logger, (tuning.clock ?? (() => new Date()))());
   const db = await openDatabase(databaseOptions(env), (error) =>
     logger.warn({ err: error }, 'idle database connection lost; it will be replaced'),
   );

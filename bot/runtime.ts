@@ -63,6 +63,8 @@ export type InboundUpdate = {
   externalId: string;
   /** Platform id of the update (Telegram update_id, VK event_id, web client message id) for de-duplication. */
   updateId?: string;
+  /** The receiving bot (Telegram getMe id, VK group id): update ids are unique per bot only. */
+  bot?: string;
   event: UserEvent | { type: 'setLocale'; locale: Locale };
 };
 
@@ -242,7 +244,7 @@ export class Runtime {
     const afterCommit: Array<() => Promise<void>> = [];
     try {
       const result = await db.transaction().execute(async (tx) => {
-        if (update.updateId && !(await claimUpdate(tx, update.channel, update.updateId))) {
+        if (update.updateId && !(await claimUpdate(tx, update.channel, update.updateId, update.bot))) {
           return { status: 'duplicate' } as const;
         }
         let contact = await upsertContact(tx, update.channel, update.externalId, now);

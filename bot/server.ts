@@ -14,6 +14,7 @@ import { registerBroadcastApi } from '../adapters/web/broadcast-api.ts';
 import { registerDispatcherPage } from '../adapters/web/dispatcher.ts';
 import { registerFollowUpApi } from '../adapters/web/follow-up-api.ts';
 import { registerInboxApi } from '../adapters/web/inbox-api.ts';
+import { registerInputGuard } from '../adapters/web/input-guard.ts';
 import type { WebChatLimits } from '../adapters/web/limits.ts';
 import { registerOutreachApi } from '../adapters/web/outreach-api.ts';
 import { registerWebChat } from '../adapters/web/routes.ts';
@@ -116,14 +117,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     trustProxy: (deps.trustProxy ?? false) as boolean | string,
   });
   await registerSecurityHeaders(app);
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    reply.code(status).send({
-      error: status >= 500 ? 'internal' : 'bad_request',
-      message: status >= 500 ? 'Internal error, please try again' : error.message,
-    });
-  });
+  registerInputGuard(app);
   app.get('/health', async () => ({ ok: true }));
   await registerWebChat(app, { ...deps, limits: deps.webLimits });
   const directory =
@@ -149,7 +143,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     { ...deps.staffAccess, db: deps.db, directory, logger: deps.logger, clock: deps.clock },
     (pages) => registerDispatcherPage(pages, { directory }),
     (api) => {
-      registerInboxApi(api, { db: deps.db, directory, timeZone: deps.center.timeZone });
+      registerInboxApi(api, {
+        db: deps.db,
+        directory,
+        timeZone: deps.center.timeZone,
+        calendar: deps.center.calendar,
+        clock: deps.clock,
+      });
       registerStaffApi(api, {
         db: deps.db,
         center: deps.center,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DateTime, IANAZone } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isHoliday } from '../domain/holidays.ts';
 import { ConfigError } from './env.ts';
 
 export const LOCALES = ['ru', 'en'] as const;
@@ -68,11 +69,18 @@ const Service = z.object({
   whatToBring: LocalizedText.optional(),
 });
 
-/** Non-working days beyond weekends, and weekend days worked instead (transfers by the Government decree). */
+/**
+ * The yearly Government decree on top of the law: the fixed public holidays (Labour Code art. 112) are
+ * computed (domain/holidays.ts); the profile lists only the decree's extra days off and working weekends, and
+ * the years whose decree it reflects (a warning starts in October when next year's is missing).
+ */
 const Calendar = z.object({
+  /** Extra days off set by the decree (e.g. 2026: 9 January and 31 December); not the fixed holidays. */
   holidays: z.array(calendarDate).default([]),
   /** A transferred working Saturday/Sunday works with the periods of weekday `as`. */
   workingWeekends: z.array(z.object({ date: calendarDate, as: weekday })).default([]),
+  /** Years whose decree transfers are in `holidays`/`workingWeekends` (an empty decree still counts: list it). */
+  transfersConfigured: z.array(z.number().int().min(2000).max(2200)).default([]),
 });
 
 const Booking = z.object({
@@ -230,11 +238,11 @@ const CenterProfileSchema = z
           message: `${entry.date} is a ${day.setLocale('en').toFormat('cccc')}, not a Saturday or Sunday`,
         });
       }
-      if (profile.calendar.holidays.includes(entry.date)) {
+      if (isHoliday(entry.date, profile.calendar)) {
         ctx.addIssue({
           code: 'custom',
           path: ['calendar', 'workingWeekends', index, 'date'],
-          message: `${entry.date} is also listed in calendar.holidays`,
+          message: `${entry.date} is also a holiday (calendar.holidays or a public holiday)`,
         });
       }
     });

@@ -8,6 +8,7 @@ import {
   outreachQuietHours,
   WEEKDAYS,
 } from '../config/center.ts';
+import { isHoliday } from './holidays.ts';
 
 /**
  * The outreach schedule (outreach.md): when the center's specialists come to a settlement, or a partner
@@ -149,7 +150,7 @@ export function occursOn(
   if (rule.type === 'by_arrangement') return false;
   const d = day(date);
   if (WEEKDAYS[d.weekday - 1] !== rule.weekday) return false;
-  if (center.calendar.holidays.includes(date)) return false;
+  if (isHoliday(date, center.calendar)) return false;
   if (rule.type === 'weekly') return true;
   if (rule.type === 'biweekly') {
     // Whole weeks (Monday to Monday) from the anchor's week, in either direction: even → a visit week.

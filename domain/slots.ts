@@ -6,6 +6,7 @@ import {
   WEEKDAYS,
   type Weekday,
 } from '../config/center.ts';
+import { isHoliday } from './holidays.ts';
 
 /** One bookable appointment time of one specialist. */
 export type Slot = { specialistId: string; startsAt: Date; endsAt: Date };
@@ -34,7 +35,7 @@ function atClock(day: DateTime, clock: string): DateTime {
  */
 function scheduleOf(center: CenterProfile, specialist: Specialist, day: DateTime): Weekday | null {
   const date = day.toISODate() ?? '';
-  if (center.calendar.holidays.includes(date) || specialist.daysOff.includes(date)) return null;
+  if (isHoliday(date, center.calendar) || specialist.daysOff.includes(date)) return null;
   const transferred = center.calendar.workingWeekends.find((entry) => entry.date === date);
   return transferred ? transferred.as : (WEEKDAYS[day.weekday - 1] ?? null);
 }

@@ -1,7 +1,13 @@
 import { DateTime, Interval } from 'luxon';
 import { type CenterProfile, WEEKDAYS } from '../config/center.ts';
+import { isHoliday } from './holidays.ts';
 
-type Hours = Pick<CenterProfile, 'timeZone' | 'workingHours'>;
+/**
+ * A center's hours; with its calendar, public holidays (computed) and decree days off have no working periods
+ * and a transferred working weekend works with the periods of its `as` weekday — so SLA deadlines and
+ * callback promises skip holidays in any year, not only the years the profile lists.
+ */
+type Hours = Pick<CenterProfile, 'timeZone' | 'workingHours'> & Partial<Pick<CenterProfile, 'calendar'>>;
 
 /** How far ahead we look for working time; a center closed for longer than this is a configuration error. */
 const SEARCH_DAYS = 60;
@@ -9,7 +15,10 @@ const SEARCH_DAYS = 60;
 /** The working periods of one local calendar day, as intervals in the center's zone. */
 export function workingPeriodsOn(day: DateTime, hours: Hours): Interval[] {
   const local = day.setZone(hours.timeZone).startOf('day');
-  const weekday = WEEKDAYS[local.weekday - 1];
+  const date = local.toISODate() ?? '';
+  if (hours.calendar && isHoliday(date, hours.calendar)) return [];
+  const transferred = hours.calendar?.workingWeekends.find((entry) => entry.date === date);
+  const weekday = transferred ? transferred.as : WEEKDAYS[local.weekday - 1];
   const periods = weekday ? (hours.workingHours[weekday] ?? []) : [];
   return periods.map((period) => {
     const [fromH, fromM] = period.from.split(':').map(Number);
@@ -92,7 +101,7 @@ type Calendar = Pick<CenterProfile, 'timeZone' | 'workingHours' | 'calendar'>;
 export function isWorkingDay(day: DateTime, center: Calendar): boolean {
   const local = day.setZone(center.timeZone);
   const date = local.toISODate() ?? '';
-  if (center.calendar.holidays.includes(date)) return false;
+  if (isHoliday(date, center.calendar)) return false;
   if (center.calendar.workingWeekends.some((entry) => entry.date === date)) return true;
   return workingPeriodsOn(local, center).length > 0;
 }

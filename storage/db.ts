@@ -20,6 +20,7 @@ import * as staffAccess from './migrations/015_staff_access.ts';
 import * as trustWeb from './migrations/016_trust_web.ts';
 import * as erasureRetention from './migrations/017_erasure_retention.ts';
 import * as crisisUrgent from './migrations/018_crisis_urgent.ts';
+import * as updatesPerBot from './migrations/019_updates_per_bot.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '016_trust_web': trustWeb,
   '017_erasure_retention': erasureRetention,
   '018_crisis_urgent': crisisUrgent,
+  '019_updates_per_bot': updatesPerBot,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

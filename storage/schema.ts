@@ -95,6 +95,8 @@ export type ConversationsTable = {
 
 export type ProcessedUpdatesTable = {
   channel: string;
+  /** The receiving bot: Telegram getMe id, VK group id; '' for the web chat. */
+  bot: Generated<string>;
   update_id: string;
   processed_at: Generated<Date>;
 };

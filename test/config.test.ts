@@ -125,7 +125,7 @@ describe('center profile: specialists, calendar and booking', () => {
       daysOff: [],
     });
     expect(profile.services[0]?.whatToBring).toBeUndefined();
-    expect(profile.calendar).toEqual({ holidays: [], workingWeekends: [] });
+    expect(profile.calendar).toEqual({ holidays: [], workingWeekends: [], transfersConfigured: [] });
     expect(profile.booking).toEqual({
       holdMinutes: 10,
       minLeadMinutes: 120,
@@ -164,9 +164,9 @@ describe('center profile: specialists, calendar and booking', () => {
       'паспорт и документы по Вашему вопросу, если они есть',
     );
     expect(service(psychologist?.service)?.whatToBring).toBeUndefined();
-    for (const date of ['2026-01-09', '2026-11-04', '2026-12-31', '2027-01-05', '2027-06-14']) {
-      expect(belovo.calendar.holidays).toContain(date);
-    }
+    // Only the decree's days: the fixed public holidays are computed (domain/holidays.ts).
+    expect(belovo.calendar.holidays).toEqual(['2026-01-09', '2026-12-31']);
+    expect(belovo.calendar.transfersConfigured).toEqual([2026]);
     expect(belovo.calendar.workingWeekends).toEqual([]);
     const barnaul = await loadCenterProfile(BARNAUL);
     expect(barnaul.calendar.holidays).toEqual(belovo.calendar.holidays);
@@ -187,7 +187,13 @@ describe('center profile: specialists, calendar and booking', () => {
     [
       { calendar: { holidays: ['2026-11-28'], workingWeekends: [{ date: '2026-11-28', as: 'mon' }] } },
       'calendar.workingWeekends.0.date',
-      /also listed/,
+      /also a holiday/,
+    ],
+    [
+      // 1 May 2027 is a Saturday and a public holiday: it cannot be a working weekend.
+      { calendar: { workingWeekends: [{ date: '2027-05-01', as: 'mon' }] } },
+      'calendar.workingWeekends.0.date',
+      /also a holiday/,
     ],
     [
       { calendar: { workingWeekends: [{ date: '2026-11-28', as: 'someday' }] } },

@@ -9,7 +9,7 @@ import type { HandleResult, Runtime } from '../../bot/runtime.ts';
 import type { CenterProfile } from '../../config/center.ts';
 import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import type { Db } from '../../storage/db.ts';
-import { fromTelegramUpdate, isIgnored } from './inbound.ts';
+import { fromTelegramUpdate, isIgnored, TelegramUpdateShape } from './inbound.ts';
 import { TelegramSender } from './sender.ts';
 import { StaffNotifier } from './staff.ts';
 import { StaffDesk } from './staff-desk.ts';
@@ -95,9 +95,14 @@ export class TelegramChannel {
 
   /** One update from either transport. A tapped button is acknowledged first so its spinner stops at once. */
   async handleUpdate(update: Update): Promise<HandleResult | undefined> {
+    // Checked by shape before anything reads it (the staff desk too): a malformed update is ignored, not a 500.
+    if (!TelegramUpdateShape.safeParse(update).success) {
+      this.options.logger.debug('telegram update ignored: malformed');
+      return undefined;
+    }
     // The dispatchers' group: their buttons and replies, never the family conversation runtime.
     if (this.staffDesk?.owns(update)) {
-      await this.staffDesk.handle(update);
+      await this.staffDesk.handle(update, this.botId());
       return undefined;
     }
     if (update.callback_query) {
@@ -114,7 +119,12 @@ export class TelegramChannel {
       );
       return undefined;
     }
-    return this.options.runtime.handle(inbound);
+    return this.options.runtime.handle({ ...inbound, bot: this.botId() });
+  }
+
+  /** Update ids are numbered per bot: a re-created bot (new token, same database) must not look like a redelivery. */
+  private botId(): string | undefined {
+    return this.bot.isInited() ? String(this.bot.botInfo.id) : undefined;
   }
 
   /** The webhook route: the secret header is checked before anything else runs. */

@@ -40,10 +40,11 @@ export class StaffDesk {
     return chat !== undefined && String(chat.id) === this.options.chatId;
   }
 
-  async handle(update: Update): Promise<void> {
+  /** `bot`: the receiving bot's getMe id (update ids are numbered per bot). */
+  async handle(update: Update, bot?: string): Promise<void> {
     const { db, logger } = this.options;
     try {
-      if (!(await claimUpdate(db, 'telegram', String(update.update_id)))) return;
+      if (!(await claimUpdate(db, 'telegram', String(update.update_id), bot))) return;
       if (update.callback_query) await this.onTap(update.callback_query);
       else if (update.message) await this.onMessage(update.message);
     } catch (error) {

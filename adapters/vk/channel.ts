@@ -104,7 +104,8 @@ export class VkChannel {
             })
             .catch((error: unknown) => logger.debug({ err: error }, 'sendMessageEventAnswer failed'));
         }
-        return runtime.handle(translated.update);
+        // conversation_message_id and event ids are per community: key them by the group id.
+        return runtime.handle({ ...translated.update, bot: String(this.options.groupId) });
       }
     }
   }

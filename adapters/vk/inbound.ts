@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { InboundUpdate } from '../../bot/runtime.ts';
+import { normalizeText } from '../../domain/text.ts';
 
 export const VK = 'vk';
 
@@ -22,15 +24,23 @@ export type VkTranslation =
   | { kind: 'permission'; externalId: string; allowed: boolean }
   | { kind: 'ignored'; reason: 'not-private' | 'from-community' | 'unhandled-kind' | 'malformed' };
 
-type VkMessage = {
-  id?: number;
-  peer_id?: number;
-  from_id?: number;
-  text?: string;
-  payload?: string;
-  conversation_message_id?: number;
-  attachments?: unknown[];
-};
+/** VK ids are integers; a string or a fraction is not VK and must not become a contact. */
+const VkId = z.number().int().refine(Number.isSafeInteger);
+const VkMessage = z.looseObject({
+  id: VkId.optional(),
+  peer_id: VkId,
+  from_id: VkId.optional(),
+  text: z.string().optional(),
+  payload: z.string().optional(),
+  conversation_message_id: VkId.optional(),
+});
+const VkMessageEvent = z.looseObject({
+  peer_id: VkId,
+  user_id: VkId,
+  event_id: z.string().min(1).max(200),
+  payload: z.unknown().optional(),
+});
+const VkPermission = z.looseObject({ user_id: VkId });
 
 /** Our button payloads travel as {"b": "<payload>"}; VK's own "Start" button sends {"command": "start"}. */
 function buttonFromPayload(
@@ -47,7 +57,7 @@ function buttonFromPayload(
   if (!value || typeof value !== 'object') return undefined;
   const record = value as Record<string, unknown>;
   if (record.command === 'start') return { type: 'start' };
-  return typeof record.b === 'string' ? { type: 'button', payload: record.b } : undefined;
+  return typeof record.b === 'string' ? { type: 'button', payload: normalizeText(record.b, 64) } : undefined;
 }
 
 const START_WORDS = /^(\/?start|начать|старт)$/i;
@@ -62,35 +72,34 @@ export function fromVkEvent(event: VkEvent): VkTranslation {
   switch (event.type) {
     case 'message_new': {
       // API ≥ 5.103 wraps the message: { message, client_info }.
-      const message = ((object as { message?: VkMessage }).message ?? object) as VkMessage;
+      const parsed = VkMessage.safeParse((object as { message?: unknown }).message ?? object);
+      if (!parsed.success) return { kind: 'ignored', reason: 'malformed' };
+      const message = parsed.data;
       const peerId = message.peer_id;
-      if (typeof peerId !== 'number') return { kind: 'ignored', reason: 'malformed' };
       if (peerId >= CHAT_PEER_BASE) return { kind: 'ignored', reason: 'not-private' };
       if (typeof message.from_id === 'number' && message.from_id <= 0)
         return { kind: 'ignored', reason: 'from-community' };
       const base = {
         channel: VK,
         externalId: String(peerId),
-        updateId: `m:${peerId}:${message.conversation_message_id ?? message.id ?? event.event_id}`,
+        updateId: `m:${peerId}:${message.conversation_message_id ?? message.id ?? normalizeText(String(event.event_id), 200)}`,
       };
       const button = message.payload ? buttonFromPayload(message.payload) : undefined;
       if (button) return { kind: 'update', update: { ...base, event: button } };
-      const text = (message.text ?? '').trim();
+      const full = normalizeText(message.text ?? '');
+      const text = full.trim();
       if (START_WORDS.test(text)) return { kind: 'update', update: { ...base, event: { type: 'start' } } };
-      if (text)
-        return { kind: 'update', update: { ...base, event: { type: 'text', text: message.text ?? '' } } };
+      if (text) return { kind: 'update', update: { ...base, event: { type: 'text', text: full } } };
       // Photos, voice, stickers…: a polite "text and buttons only"; the attachment is never read.
       return { kind: 'update', update: { ...base, event: { type: 'unsupported' } } };
     }
     case 'message_event': {
-      const peerId = object.peer_id;
-      const userId = object.user_id;
-      const eventId = object.event_id;
-      if (typeof peerId !== 'number' || typeof userId !== 'number' || typeof eventId !== 'string') {
-        return { kind: 'ignored', reason: 'malformed' };
-      }
+      const parsed = VkMessageEvent.safeParse(object);
+      if (!parsed.success) return { kind: 'ignored', reason: 'malformed' };
+      const { peer_id: peerId, user_id: userId } = parsed.data;
+      const eventId = normalizeText(parsed.data.event_id, 200);
       if (peerId >= CHAT_PEER_BASE) return { kind: 'ignored', reason: 'not-private' };
-      const button = buttonFromPayload(object.payload) ?? { type: 'button' as const, payload: '' };
+      const button = buttonFromPayload(parsed.data.payload) ?? { type: 'button' as const, payload: '' };
       return {
         kind: 'update',
         update: { channel: VK, externalId: String(peerId), updateId: `e:${eventId}`, event: button },
@@ -99,9 +108,10 @@ export function fromVkEvent(event: VkEvent): VkTranslation {
     }
     case 'message_allow':
     case 'message_deny': {
-      const userId = object.user_id;
-      if (typeof userId !== 'number') return { kind: 'ignored', reason: 'malformed' };
-      return { kind: 'permission', externalId: String(userId), allowed: event.type === 'message_allow' };
+      const parsed = VkPermission.safeParse(object);
+      if (!parsed.success) return { kind: 'ignored', reason: 'malformed' };
+      const externalId = String(parsed.data.user_id);
+      return { kind: 'permission', externalId, allowed: event.type === 'message_allow' };
     }
     default:
       return { kind: 'ignored', reason: 'unhandled-kind' };

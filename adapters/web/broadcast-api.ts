@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DispatcherDirectory } from '../../config/dispatchers.ts';
 import type { BroadcastService } from '../../scheduler/broadcasts.ts';
 import { requireDispatcher } from './dispatcher.ts';
-import { describeIssues } from './validation.ts';
+import { dbInt, describeIssues } from './validation.ts';
 
 export type BroadcastApiOptions = {
   /** Undefined when the service runs without Redis: broadcasts are then refused with a clear answer. */
@@ -40,8 +40,7 @@ export const BroadcastBody = z.object({
   segment: Segment,
 });
 
-const ID_MESSAGE = 'broadcast id must be a positive number';
-const Params = z.object({ id: z.coerce.number({ error: ID_MESSAGE }).int(ID_MESSAGE).positive(ID_MESSAGE) });
+const Params = z.object({ id: dbInt('broadcast id', 1) });
 
 const badRequest = (reply: FastifyReply, message: string) =>
   reply.code(400).send({ error: 'bad_request', message });

@@ -10,7 +10,7 @@ import { getAppeal } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
 import { setAgreedFollowUp } from '../../storage/follow-ups.ts';
 import { requireDispatcher } from './dispatcher.ts';
-import { describeIssues } from './validation.ts';
+import { dbInt, describeIssues } from './validation.ts';
 
 export type FollowUpApiOptions = {
   db: Db;
@@ -24,8 +24,7 @@ export type FollowUpApiOptions = {
 /** How far ahead a follow-up may be agreed: a longer pause is a new appeal, not a follow-up. */
 const MAX_AHEAD_DAYS = 180;
 
-const ID_MESSAGE = 'appeal id must be a positive number';
-const Params = z.object({ id: z.coerce.number({ error: ID_MESSAGE }).int(ID_MESSAGE).positive(ID_MESSAGE) });
+const Params = z.object({ id: dbInt('appeal id', 1) });
 const Body = z.object({
   at: z.iso.datetime({
     offset: true,

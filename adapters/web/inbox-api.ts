@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DispatcherDirectory } from '../../config/dispatchers.ts';
+import { type CenterCalendar, missingTransfersYear } from '../../domain/holidays.ts';
 import { appealHistory } from '../../storage/appeal-lifecycle.ts';
 import { getAppeal, markAppealRead } from '../../storage/appeals.ts';
 import type { Db } from '../../storage/db.ts';
@@ -17,11 +18,14 @@ import {
 } from '../../storage/inbox.ts';
 import type { Appeal, Booking } from '../../storage/schema.ts';
 import { requireDispatcher } from './dispatcher.ts';
+import { dbInt } from './validation.ts';
 
 export type InboxApiOptions = {
   db: Db;
   directory: DispatcherDirectory;
   timeZone: string;
+  /** The profile calendar: without next year's decree transfers the inbox shows a banner from October on. */
+  calendar?: Pick<CenterCalendar, 'transfersConfigured'>;
   clock?: () => Date;
 };
 
@@ -37,10 +41,10 @@ const ListQuery = z.object({
   overdue: z.enum(['0', '1'], { error: 'overdue must be 0 or 1' }).default('0'),
 });
 const DetailParams = z.object({
-  id: z.coerce.number().int().positive('appeal id must be a positive number'),
+  id: dbInt('appeal id', 1),
 });
 const DetailQuery = z.object({
-  after: z.coerce.number().int().min(0, 'after must be a message id').default(0),
+  after: dbInt('after').default(0),
 });
 
 const describe = (error: z.ZodError) => error.issues.map((issue) => issue.message).join('; ');
@@ -161,6 +165,10 @@ export function registerInboxApi(app: FastifyInstance, options: InboxApiOptions)
       })),
       counts,
       appeals: appeals.map(listItem(directory, now)),
+      // The year whose holiday transfers (Government decree) are missing from the profile, or null.
+      calendarTransfersMissing: options.calendar
+        ? (missingTransfersYear(now, options.timeZone, options.calendar) ?? null)
+        : null,
     };
   });
 

@@ -23,6 +23,7 @@ import {
 import { MAX_TEXT_LENGTH, PostMessageBody, toInboundUpdate } from './events.ts';
 import { DEFAULT_WEB_LIMITS, limiter, overLimit, type WebChatLimits } from './limits.ts';
 import { StreamRegistry } from './streams.ts';
+import { dbInt } from './validation.ts';
 
 export type WebChatOptions = {
   runtime: Runtime;
@@ -56,7 +57,7 @@ const UI_KEYS = [
 const DAY_MS = 24 * 3600_000;
 /** Bounded like a message id: a cursor past any id the database can hold is a client error, not a 500. */
 const Cursor = z.coerce.number().int().min(0).max(2_147_483_647).default(0);
-const HistoryQuery = z.object({ after: Cursor });
+const HistoryQuery = z.object({ after: dbInt('after').default(0) });
 const LocaleBody = z.object({ locale: z.enum(LOCALES).default('ru') });
 
 /** A validation failure answered in words a person can read, never a stack trace. */

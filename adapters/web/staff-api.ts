@@ -17,7 +17,7 @@ import type { Db } from '../../storage/db.ts';
 import type { Booking } from '../../storage/schema.ts';
 import { appealsForReport } from '../../storage/surveys.ts';
 import { requireDispatcher } from './dispatcher.ts';
-import { describeIssues } from './validation.ts';
+import { dbInt, describeIssues, MAX_DB_INT } from './validation.ts';
 
 export type StaffApiOptions = {
   db: Db;
@@ -35,7 +35,7 @@ const DAY_MS = 24 * HOUR_MS;
 const ALTERNATIVES = 3;
 
 const BookingParams = z.object({
-  id: z.coerce.number().int().positive('booking id must be a positive number'),
+  id: dbInt('booking id', 1),
 });
 
 /** "x is required" when missing, the given complaint otherwise. */
@@ -56,8 +56,18 @@ const dateTime = (field: string) =>
 /** A route-sheet item: an appointment at a partner organisation a dispatcher booked by phone for a family. */
 export const RouteItemBody = z
   .object({
-    contactId: z.number().int().positive('contactId must be a positive number').optional(),
-    appealId: z.number().int().positive('appealId must be a positive number').optional(),
+    contactId: z
+      .number()
+      .int()
+      .positive('contactId must be a positive number')
+      .max(MAX_DB_INT, 'contactId is too large')
+      .optional(),
+    appealId: z
+      .number()
+      .int()
+      .positive('appealId must be a positive number')
+      .max(MAX_DB_INT, 'appealId is too large')
+      .optional(),
     org: text('org', 200),
     address: text('address', 300).optional(),
     person: text('person', 200).optional(),
@@ -281,7 +291,7 @@ export function registerStaffApi(app: FastifyInstance, options: StaffApiOptions)
 }
 
 const AppealActionParams = z.object({
-  id: z.coerce.number().int().positive('appeal id must be a positive number'),
+  id: dbInt('appeal id', 1),
   action: z.enum(APPEAL_ACTIONS, { error: `action must be one of: ${APPEAL_ACTIONS.join(', ')}` }),
 });
 

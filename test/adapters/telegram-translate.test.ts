@@ -114,6 +114,19 @@ const IGNORED: Array<[string, Update, string]> = [
     { update_id: 24, message: { message_id: 1, date: 1, chat: privateChat, text: 'x' } as never },
     'no-sender',
   ],
+  // Shapes Telegram never sends but a fuzzer (or a leaked webhook secret) does: ignored, never a crash.
+  [
+    'button on a message whose chat is null',
+    { update_id: 25, callback_query: { id: 'q', from: user, message: { chat: null } } } as never,
+    'malformed',
+  ],
+  ['button without sender', { update_id: 26, callback_query: { id: 'q', data: 'x' } } as never, 'malformed'],
+  [
+    'non-numeric chat id',
+    { update_id: 27, message: { ...base, chat: { id: 'abc', type: 'private' }, text: 'x' } } as never,
+    'malformed',
+  ],
+  ['fractional update id', { update_id: 1.5, message: { ...base, text: 'x' } } as never, 'malformed'],
 ];
 
 describe('Telegram update → neutral update', () => {

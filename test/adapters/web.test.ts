@@ -170,6 +170,69 @@ describe('web chat channel', () => {
     expect((received[1]?.id ?? 0) > (received[0]?.id ?? 0)).toBe(true);
   });
 
+  it('an out-of-range cursor is a polite 400; an out-of-range Last-Event-ID does not silence the stream', async () => {
+    const sessionId = await newSession();
+    await post(sessionId, { type: 'start' });
+    for (const url of ['/api/web/messages', '/api/web/events']) {
+      const bad = await app.inject({ url: `${url}?sessionId=${sessionId}&after=2147483648` });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toMatch(/after must be at most 2147483647/);
+    }
+    const address = app.server.listening
+      ? app.listeningOrigin
+      : await app.listen({ host: '127.0.0.1', port: 0 });
+    const first = await new Promise<string>((resolve, reject) => {
+      const stream = httpRequest(`${address}/api/web/events?sessionId=${sessionId}&after=0`, {
+        headers: { 'last-event-id': '2147483648' },
+      });
+      stream.on('response', (response) => {
+        response.setEncoding('utf8');
+        let buffer = '';
+        response.on('data', (chunk: string) => {
+          buffer += chunk;
+          const data = buffer.split('\n').find((line) => line.startsWith('data: '));
+          if (data) {
+            resolve(data);
+            stream.destroy();
+          }
+        });
+      });
+      stream.on('error', reject);
+      stream.end();
+    });
+    expect(first).toContain('Здравствуйте');
+  });
+
+  it('stores a message with NUL, a lone surrogate and a bidi override cleaned, and answers it normally', async () => {
+    const sessionId = await newSession();
+    const tap = async (
+      reply: { json(): { replies: Array<{ buttons?: Array<Array<{ label: string; payload: string }>> }> } },
+      label: string,
+    ) => {
+      const button = reply
+        .json()
+        .replies.flatMap((r) => r.buttons?.flat() ?? [])
+        .find((b) => b.label.includes(label));
+      expect(button, label).toBeDefined();
+      return post(sessionId, { type: 'button', payload: button?.payload ?? '' });
+    };
+    await post(sessionId, { type: 'start' });
+    const consent = await post(sessionId, { type: 'button', payload: 'menu:intake' });
+    await tap(consent, 'Согласен');
+    // The name question: the answer is kept in the conversation draft (PostgreSQL jsonb refuses NUL).
+    const response = await post(sessionId, {
+      type: 'text',
+      text: 'Кузне\u0000цова \u202EЕлена Сергеевна\u0007',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().status).toBe('processed');
+    expect(JSON.stringify(response.json().replies)).not.toMatch(/пошло не так/);
+    const states = await t.db.selectFrom('conversations').selectAll().execute();
+    const stored = JSON.stringify(states);
+    expect(stored).toContain('Кузнецова Елена');
+    expect(stored).not.toMatch(/\\u0000|\\u0007|\u202e/i);
+  });
+
   it('keeps the dispatcher page behind a login', async () => {
     // No browser password prompt: the page sends the visitor to the login form.
     const anonymous = await app.inject({ url: '/dispatcher' });

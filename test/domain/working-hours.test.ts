@@ -186,3 +186,40 @@ describe('nextCallbackWindow', () => {
     expect(window('Tue 11:59', 'morning', 0)).toBe('Tue 11:59 – Tue 12:00');
   });
 });
+
+describe('public holidays computed for years the profile does not list (injected dates, no real clock)', () => {
+  const localIso = (date: Date) => DateTime.fromJSDate(date).setZone(ZONE).toFormat('yyyy-MM-dd HH:mm');
+  const moment = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toJSDate();
+
+  it('the callback deadline (SLA) skips 6 November 2028, the day off for Saturday 4 November', () => {
+    // Fri 3 Nov 16:30 + 120 working minutes: 30 on Friday, the rest on Tuesday (Mon 6 is off).
+    expect(localIso(addWorkingMinutes(moment('2028-11-03T16:30'), 120, belovo))).toBe('2028-11-07 09:30');
+    expect(isWorkingTime(moment('2028-11-06T10:00'), belovo)).toBe(false);
+    expect(isWorkingTime(moment('2028-11-07T10:00'), belovo)).toBe(true);
+  });
+
+  it('2031: 23 February is a Sunday, so Monday 24 is off; 8 March (Sat) moves to Monday 10', () => {
+    expect(localIso(nextWorkingMoment(moment('2031-02-22T12:00'), belovo))).toBe('2031-02-25 08:00');
+    expect(localIso(addWorkingMinutes(moment('2031-03-07T16:00'), 120, belovo))).toBe('2031-03-11 09:00');
+    expect(nextCallbackWindow(moment('2031-02-23T12:00'), 'morning', belovo).from).toEqual(
+      moment('2031-02-25T08:00'),
+    );
+  });
+
+  it('the New Year holidays of any year (1–8 January) have no working periods', () => {
+    for (let day = 1; day <= 8; day++) {
+      expect(workingPeriodsOn(DateTime.fromISO(`2030-01-0${day}T12:00`, { zone: ZONE }), belovo)).toEqual([]);
+    }
+    expect(localIso(nextWorkingMoment(moment('2029-12-29T10:00'), belovo))).toBe('2029-12-31 08:00');
+    expect(localIso(nextWorkingMoment(moment('2030-01-01T10:00'), belovo))).toBe('2030-01-09 08:00');
+  });
+
+  it('a transferred working Saturday works with the hours of its weekday', () => {
+    const custom: CenterProfile = {
+      ...belovo,
+      calendar: { ...belovo.calendar, workingWeekends: [{ date: '2028-11-11', as: 'mon' }] },
+    };
+    expect(isWorkingTime(moment('2028-11-11T10:00'), custom)).toBe(true);
+    expect(isWorkingTime(moment('2028-11-11T10:00'), belovo)).toBe(false);
+  });
+});
