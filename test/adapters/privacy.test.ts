@@ -121,7 +121,7 @@ describe('personal data stays out of logs and markup', () => {
     expect(page.body).not.toContain('alert(1)');
     // Its script puts data on the page as text only, and the policy runs nothing but that script.
     expect(page.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
-    expect(page.headers['content-security-policy']).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
     // The data comes as JSON, which a browser never renders as markup.
     const list = await app.inject({ url: '/api/staff/appeals?status=all', headers: session });
     expect(list.headers['content-type']).toMatch(/^application\/json/);

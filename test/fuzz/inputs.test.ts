@@ -14,6 +14,8 @@ import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { FakeTelegram } from '../support/fake-telegram.ts';
 import { loadBelovo } from '../support/fixtures.ts';
 import { waitFor } from '../support/redis.ts';
+import { staffLogin } from '../support/staff.ts';
+import { sessionCookie } from '../support/web-session.ts';
 
 /**
  * Property-based fuzzing of every entry point that takes input from outside (fastify inject, real runtime,
@@ -26,7 +28,6 @@ const SECRET = 'fuzz-webhook-secret';
 const VK_SECRET = 'fuzz-vk-secret';
 const VK_GROUP = 4242;
 const PASSWORD = 'fuzz-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
 
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
@@ -110,6 +111,8 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
       center,
       logger,
       directory: new DispatcherDirectory([webDispatcher(PASSWORD)]),
+      // Parsing is under test here, not the abuse limits (test/adapters/web-trust.test.ts covers those).
+      webLimits: { sessionsPerIp: 1e6, messagesPerSession: 1e6, messagesPerIp: 1e6, readsPerIp: 1e6 },
     });
     fake = await FakeTelegram.start();
     const telegram = new TelegramChannel({
@@ -141,7 +144,7 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
     sessions = [];
     for (let i = 0; i < 4; i++) {
       const response = await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} });
-      sessions.push(response.json().sessionId);
+      sessions.push(sessionCookie(response));
     }
   }, 120_000);
 
@@ -168,20 +171,18 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
     const body = fc.oneof(
       {
         weight: 6,
-        arbitrary: fc.record({
-          sessionId: fc.constantFrom(...sessions),
-          messageId: fc.uuid(),
-          event,
-        }),
+        arbitrary: fc.record({ messageId: fc.uuid(), event }),
       },
-      { weight: 1, arbitrary: fc.record({ sessionId: nastyText, messageId: nastyText, event }) },
+      { weight: 1, arbitrary: fc.record({ messageId: nastyText, event }) },
       { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
     );
     await fc.assert(
-      fc.asyncProperty(body, async (payload) => {
+      fc.asyncProperty(body, fc.oneof(fc.constantFrom(...sessions), nastyText), async (payload, token) => {
         const response = await app.inject({
           method: 'POST',
           url: '/api/web/messages',
+          // The session travels in a header (or the HttpOnly cookie), never in the body or the URL.
+          headers: { 'x-chat-session': token.replace(/[^\x21-\x7e]/g, '') || 'none' },
           payload: payload as object,
         });
         expectNo5xx(response.statusCode, payload);
@@ -191,8 +192,7 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
   }, 300_000);
 
   it(`web messages cursor: ${RUNS} generated queries `, async () => {
-    const quiet = (await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} })).json()
-      .sessionId;
+    const quiet = sessionCookie(await app.inject({ method: 'POST', url: '/api/web/sessions', payload: {} }));
     const after = fc.oneof(
       oddNumber.map(String),
       nastyText,
@@ -201,17 +201,21 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
     );
     await fc.assert(
       // A fresh session: the cursor's parsing is under test, not serialising the other test's transcript.
-      fc.asyncProperty(fc.constant(quiet), after, async (sessionId, cursor) => {
+      fc.asyncProperty(after, async (cursor) => {
         const response = await app.inject({
           method: 'GET',
           url: '/api/web/messages',
-          query: { sessionId, after: cursor },
+          headers: { 'x-chat-session': quiet },
+          query: { after: cursor },
         });
         expectNo5xx(response.statusCode, cursor);
       }),
       { numRuns: RUNS },
     );
-    const tooBig = await app.inject({ url: `/api/web/messages?sessionId=${quiet}&after=2147483648` });
+    const tooBig = await app.inject({
+      url: '/api/web/messages?after=2147483648',
+      headers: { 'x-chat-session': quiet },
+    });
     expect(tooBig.statusCode).toBe(400);
     expect(tooBig.json().message).toMatch(/at most 2147483647/);
   }, 300_000);
@@ -406,19 +410,20 @@ describe('fuzzing the entry points: never a 5xx, never stored junk', () => {
       ),
       fc.jsonValue({ maxDepth: 3 }),
     );
+    const auth = await staffLogin(app, 'dispatcher', PASSWORD);
     await fc.assert(
       fc.asyncProperty(route, id, body, async (url, appealId, payload) => {
         const response = await app.inject({
           method: 'POST',
           url: url(appealId),
-          headers: { ...AUTH, 'content-type': 'application/json' },
+          headers: { ...auth, 'content-type': 'application/json' },
           payload: JSON.stringify(payload ?? null),
         });
         expectNo5xx(response.statusCode, { url: url(appealId), payload });
       }),
       { numRuns: RUNS },
     );
-    const tooBig = await app.inject({ url: '/api/staff/appeals/2147483648', headers: AUTH });
+    const tooBig = await app.inject({ url: '/api/staff/appeals/2147483648', headers: auth });
     expect(tooBig.statusCode).toBe(400);
   }, 300_000);
 
