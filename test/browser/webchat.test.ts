@@ -316,29 +316,31 @@ describe.skipIf(Boolean(skipReason))(
     }, 90_000);
 
     it('answers a question from the navigator and passes one it cannot answer to a dispatcher (issue 11)', async () => {
-      // A new visitor (the first test's family has consented already).
-      await context.clearCookies();
-      await page.goto(baseUrl);
-      await page.evaluate(() => localStorage.clear());
-      await page.goto(baseUrl);
-      await page.locator('.lang button[data-locale="ru"]').click();
-      await waitForReply(page, 0, 'Здравствуйте!');
-      const article = await say(
-        page,
-        'Какие документы нужны для социального контракта?',
-        'Социальный контракт',
-      );
-      expect(article).not.toContain('не совсем поняла');
-      await say(page, 'у соседей собака лает по ночам куда жаловаться', /Не уверена|диспетчер/);
-      await tap(page, '💬 Передать вопрос диспетчеру', 'Чтобы передать Ваш вопрос диспетчеру');
-      const done = await tap(page, 'Согласен(на)', /Ваш вопрос № \d{4}-\d{5} передан диспетчеру/);
-      expect(done).toContain('Ответ придёт сюда, в этот чат');
-      const question = await service.db
-        .selectFrom('appeals')
-        .selectAll()
-        .where('need_text', '=', 'у соседей собака лает по ночам куда жаловаться')
-        .executeTakeFirstOrThrow();
-      expect(question).toMatchObject({ channel: 'web', is_question: true, full_name: null });
+      // A new visitor in a browser of their own (the first test's family has consented already).
+      const visitor = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ru-RU' });
+      try {
+        const page = await visitor.newPage();
+        await page.goto(baseUrl);
+        await waitForReply(page, 0, 'Здравствуйте!');
+        const article = await say(
+          page,
+          'Какие документы нужны для социального контракта?',
+          'Социальный контракт',
+        );
+        expect(article).not.toContain('не совсем поняла');
+        await say(page, 'у соседей собака лает по ночам куда жаловаться', /Не уверена|диспетчер/);
+        await tap(page, '💬 Передать вопрос диспетчеру', 'Чтобы передать Ваш вопрос диспетчеру');
+        const done = await tap(page, 'Согласен(на)', /Ваш вопрос № \d{4}-\d{5} передан диспетчеру/);
+        expect(done).toContain('Ответ придёт сюда, в этот чат');
+        const question = await service.db
+          .selectFrom('appeals')
+          .selectAll()
+          .where('need_text', '=', 'у соседей собака лает по ночам куда жаловаться')
+          .executeTakeFirstOrThrow();
+        expect(question).toMatchObject({ channel: 'web', is_question: true, full_name: null });
+      } finally {
+        await visitor.close();
+      }
     }, 60_000);
 
     it('«Завершить и забыть чат» ends the session and clears the page (a shared family phone)', async () => {
