@@ -10,9 +10,9 @@ import { DispatcherDirectory, webDispatcher } from '../../config/dispatchers.ts'
 import { noScheduler } from '../../scheduler/scheduler.ts';
 import { ENGINES, type TestDatabase } from '../support/databases.ts';
 import { loadBelovo, silentLogger } from '../support/fixtures.ts';
+import { staffLogin } from '../support/staff.ts';
 
 const PASSWORD = 'calendar-pass';
-const AUTH = { authorization: `Basic ${Buffer.from(`dispatcher:${PASSWORD}`).toString('base64')}` };
 const engine = ENGINES[0];
 if (!engine) throw new Error('no engine');
 
@@ -55,7 +55,10 @@ describe('missing holiday transfers: a warning at start and a banner in the inbo
       clock: () => now,
     });
     servers.push(app);
-    const response = await app.inject({ url: '/api/staff/appeals', headers: AUTH });
+    const response = await app.inject({
+      url: '/api/staff/appeals',
+      headers: await staffLogin(app, 'dispatcher', PASSWORD),
+    });
     expect(response.statusCode).toBe(200);
     return (response.json() as { calendarTransfersMissing: number | null }).calendarTransfersMissing;
   }
@@ -70,9 +73,12 @@ describe('missing holiday transfers: a warning at start and a banner in the inbo
 
   it('the inbox page has the banner that shows it', async () => {
     const app = servers[0];
-    const page = await app?.inject({ url: '/dispatcher', headers: AUTH });
-    expect(page?.body).toContain('id="calendar-warning"');
-    expect(page?.body).toContain('calendarTransfersMissing');
+    if (!app) throw new Error('no server');
+    const headers = await staffLogin(app, 'dispatcher', PASSWORD);
+    const page = await app.inject({ url: '/dispatcher', headers });
+    expect(page.body).toContain('id="calendar-warning"');
+    const script = await app.inject({ url: '/dispatcher/inbox.js', headers });
+    expect(script.body).toContain('calendarTransfersMissing');
   });
 
   it('logs a warning at start naming the year and the profile keys to fill in', () => {

@@ -174,7 +174,10 @@ describe('web chat channel', () => {
     const sessionId = await newSession();
     await post(sessionId, { type: 'start' });
     for (const url of ['/api/web/messages', '/api/web/events']) {
-      const bad = await app.inject({ url: `${url}?sessionId=${sessionId}&after=2147483648` });
+      const bad = await app.inject({
+        url: `${url}?after=2147483648`,
+        headers: { 'x-chat-session': sessionId },
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().message).toMatch(/after must be at most 2147483647/);
     }
@@ -182,8 +185,8 @@ describe('web chat channel', () => {
       ? app.listeningOrigin
       : await app.listen({ host: '127.0.0.1', port: 0 });
     const first = await new Promise<string>((resolve, reject) => {
-      const stream = httpRequest(`${address}/api/web/events?sessionId=${sessionId}&after=0`, {
-        headers: { 'last-event-id': '2147483648' },
+      const stream = httpRequest(`${address}/api/web/events?after=0`, {
+        headers: { 'last-event-id': '2147483648', 'x-chat-session': sessionId },
       });
       stream.on('response', (response) => {
         response.setEncoding('utf8');
@@ -217,7 +220,8 @@ describe('web chat channel', () => {
       return post(sessionId, { type: 'button', payload: button?.payload ?? '' });
     };
     await post(sessionId, { type: 'start' });
-    const consent = await post(sessionId, { type: 'button', payload: 'menu:intake' });
+    await post(sessionId, { type: 'button', payload: 'menu:intake' });
+    const consent = await post(sessionId, { type: 'button', payload: 'story:skip' });
     await tap(consent, 'Согласен');
     // The name question: the answer is kept in the conversation draft (PostgreSQL jsonb refuses NUL).
     const response = await post(sessionId, {
