@@ -268,12 +268,9 @@ describe('Telegram staff chat', () => {
     h.fake.failNext('createForumTopic', { kind: 'rateLimit', retryAfter: 1 });
     await parent.tap('Оставить обращение');
     await parent.tap('Пропустить'); // the story («чем я могу помочь?»)
-    await parent.say('Иванова Мария Петровна');
-    await parent.say('пгт Инской, ул. Ильича, 12');
-    await parent.tap('Не в браке');
-    await parent.tap('3');
-    await parent.say('05.03.1988');
-    await parent.shareContact('79131234567');
+    // A returning family confirms its stored card instead of typing it again.
+    expect(parent.lastText).toContain('Всё ещё верно?');
+    await parent.tap('Да, верно');
     await parent.tap('юриста');
     await parent.tap('Пропустить');
     await parent.tap('Личный приём');
