@@ -5,7 +5,6 @@ import type { Appeal } from './schema.ts';
 
 export type CreatedAppeal = { id: number; number: string; callbackDueAt: Date | null };
 
-/** Stores a submitted intake as a new appeal; "secondary" when the same contact has appealed before. */
 /** Appeals a contact submitted since a moment (the daily cap counts them). */
 export async function appealsSince(db: Db, contactId: number, since: Date): Promise<number> {
   const row = await db
@@ -17,24 +16,42 @@ export async function appealsSince(db: Db, contactId: number, since: Date): Prom
   return Number(row.count);
 }
 
+/** "secondary" when the same contact has appealed before (the client card's kind). */
+async function kindFor(db: Db, contactId: number): Promise<'primary' | 'secondary'> {
+  const earlier = await db
+    .selectFrom('appeals')
+    .select('id')
+    .where('contact_id', '=', contactId)
+    .limit(1)
+    .executeTakeFirst();
+  return earlier ? 'secondary' : 'primary';
+}
+
+/** The human-facing number comes from the id, so it is set right after the insert. */
+async function numbered(
+  db: Db,
+  inserted: { id: number; callback_due_at: Date | null },
+  now: Date,
+): Promise<CreatedAppeal> {
+  const number = formatAppealNumber(inserted.id, now);
+  await db.updateTable('appeals').set({ number }).where('id', '=', inserted.id).execute();
+  return { id: inserted.id, number, callbackDueAt: inserted.callback_due_at };
+}
+
+/** Stores a submitted intake as a new appeal. */
 export async function createAppeal(
   db: Db,
   input: { contactId: number; consentId: number; channel: string; draft: AppealDraft; now: Date },
 ): Promise<CreatedAppeal> {
   const { draft } = input;
-  const earlier = await db
-    .selectFrom('appeals')
-    .select('id')
-    .where('contact_id', '=', input.contactId)
-    .limit(1)
-    .executeTakeFirst();
+  const kind = await kindFor(db, input.contactId);
   const inserted = await db
     .insertInto('appeals')
     .values({
       contact_id: input.contactId,
       consent_id: input.consentId,
       channel: input.channel,
-      kind: earlier ? 'secondary' : 'primary',
+      kind,
       form: 'messenger',
       full_name: draft.fullName,
       birth_date: draft.birthDate,
@@ -56,9 +73,7 @@ export async function createAppeal(
     })
     .returning(['id', 'callback_due_at'])
     .executeTakeFirstOrThrow();
-  const number = formatAppealNumber(inserted.id, input.now);
-  await db.updateTable('appeals').set({ number }).where('id', '=', inserted.id).execute();
-  return { id: inserted.id, number, callbackDueAt: inserted.callback_due_at };
+  return numbered(db, inserted, input.now);
 }
 
 export async function getAppeal(db: Db, id: number): Promise<Appeal | undefined> {
@@ -127,19 +142,14 @@ export async function createQuestion(
   db: Db,
   input: { contactId: number; consentId: number; channel: string; text: string; dueAt: Date; now: Date },
 ): Promise<CreatedAppeal> {
-  const earlier = await db
-    .selectFrom('appeals')
-    .select('id')
-    .where('contact_id', '=', input.contactId)
-    .limit(1)
-    .executeTakeFirst();
+  const kind = await kindFor(db, input.contactId);
   const inserted = await db
     .insertInto('appeals')
     .values({
       contact_id: input.contactId,
       consent_id: input.consentId,
       channel: input.channel,
-      kind: earlier ? 'secondary' : 'primary',
+      kind,
       form: 'messenger',
       purpose: 'other',
       need_text: input.text,
@@ -153,9 +163,7 @@ export async function createQuestion(
     })
     .returning(['id', 'callback_due_at'])
     .executeTakeFirstOrThrow();
-  const number = formatAppealNumber(inserted.id, input.now);
-  await db.updateTable('appeals').set({ number }).where('id', '=', inserted.id).execute();
-  return { id: inserted.id, number, callbackDueAt: inserted.callback_due_at };
+  return numbered(db, inserted, input.now);
 }
 
 /** The family's newest appeal that is still open (for «когда перезвонят?» and messages to a person). */
