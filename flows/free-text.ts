@@ -1,9 +1,10 @@
+import { DateTime } from 'luxon';
 import type { Purpose } from '../domain/appeal.ts';
 import { relativeMomentArgs } from '../domain/moments.ts';
-import { addWorkingMinutes, isWorkingTime } from '../domain/working-hours.ts';
+import { addWorkingMinutes, isWorkingTime, workingPeriodsOn } from '../domain/working-hours.ts';
 import type { ConversationState } from './assistant.ts';
 import type { BookingRole } from './booking.ts';
-import { consentQuestion } from './consent.ts';
+import { centerArgs, consentQuestion } from './consent.ts';
 import { MENU_BUTTONS } from './menu.ts';
 import type {
   Button,
@@ -108,8 +109,10 @@ export function routeFreeText(
       return { action: { kind: 'bookings' } };
     case 'progress.report':
       return { action: { kind: 'progress' } };
-    case 'contacts':
     case 'hours':
+      if (entities.date) return { result: reply(calm, [hoursOnDay(entities.date, ctx)]) };
+      return { action: { kind: 'contacts' } };
+    case 'contacts':
       return { action: { kind: 'contacts' } };
     case 'outreach.schedule':
       return { action: { kind: 'outreach', settlement: entities.settlement } };
@@ -182,6 +185,22 @@ export function articleMessage(article: NavigatorArticle): OutboundMessage {
     .filter((button): button is Button => button !== undefined);
   if (!article.next.includes('dispatcher')) next.push(dispatcherButton());
   return { parts, buttons: [...next.map((button) => [button]), menuRow()] };
+}
+
+/** «Вы работаете в субботу?»: that day's hours (holidays included), then the contacts card. */
+function hoursOnDay(date: string, ctx: FlowContext): OutboundMessage {
+  const day = DateTime.fromISO(date, { zone: ctx.center.timeZone });
+  const periods = workingPeriodsOn(day, ctx.center)
+    .map((period) => `${period.start?.toFormat('HH:mm')}–${period.end?.toFormat('HH:mm')}`)
+    .join(', ');
+  return withMenu([
+    msg('hours-on-day', {
+      day: day.setLocale(ctx.locale).toFormat('cccc, dd.MM'),
+      open: periods ? 'yes' : 'no',
+      periods,
+    }),
+    msg('contacts', centerArgs(ctx)),
+  ]);
 }
 
 function withMenu(parts: Array<Msg | Msg[]>): OutboundMessage {

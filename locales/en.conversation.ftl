@@ -91,3 +91,7 @@ purpose-suggested = It looks like you need { $purpose ->
     }. Is that right? If not, choose another option.
 purpose-suggested-yes = ✅ Yes, that's right
 book-wanted-day-full = There is no free time on { $day }. Here are the nearest days:
+hours-on-day = { $open ->
+        [yes] On { $day } the center is open: { $periods }.
+       *[other] On { $day } the center is closed. You can write here any time; we answer during working hours.
+    }

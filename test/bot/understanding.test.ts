@@ -42,13 +42,14 @@ type Kind =
   | 'delete'
   | 'bookings'
   | 'progress'
-  | 'callback';
+  | 'callback'
+  | 'closed-saturday';
 
 const CASES: Array<[string, Who, Kind]> = [
   // The examples of the issue.
   ['Какие документы нужны для социального контракта?', 'new', { article: 'social-contract' }],
   ['консультация у вас платная?', 'new', { article: 'free' }],
-  ['вы работаете в субботу', 'new', 'contacts'],
+  ['вы работаете в субботу', 'new', 'closed-saturday'],
   ['где вы находитесь', 'new', 'contacts'],
   ['спасибо', 'new', 'thanks'],
   ['позвоните мне', 'new', 'consent'],
@@ -178,6 +179,11 @@ describe('what parents write, through the runtime (issue 11)', () => {
         break;
       case 'booking':
         expect(['bookDay', 'bookTime', 'bookRole']).toContain(step);
+        break;
+      case 'closed-saturday':
+        // Tuesday 24.11 → «в субботу» is Saturday 28.11: a day off, said plainly, with the hours.
+        expect(reply).toContain('суббота, 28.11 центр не работает');
+        expect(reply).toContain('Часы работы');
         break;
       case 'callback':
         // A callback request from a family that gave consent: the intake, the call already chosen.
