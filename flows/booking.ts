@@ -143,7 +143,7 @@ function timeQuestion(booking: BookingState, ctx: FlowContext): OutboundMessage 
   const specialists = [...new Set(slots.map((slot) => slot.specialistId))];
   const who = specialists.map((id) => msg('book-who-where', whoAndWhere(id, ctx)));
   return {
-    parts: [msg('book-ask-time-day', { day }), ...who, msg('book-ask-time')],
+    parts: [[msg('book-ask-time-day', { day }), ...who, msg('book-ask-time')]],
     buttons: [...timeButtons(slots, ctx), [{ label: msg('book-other-day'), payload: 'nav:back' }]],
   };
 }
@@ -351,7 +351,7 @@ function myBookingsMessage(booking: BookingState, ctx: FlowContext): OutboundMes
     }),
   );
   return {
-    parts: [msg('my-bookings-title'), ...lines],
+    parts: [msg('my-bookings-title'), lines],
     buttons: [
       ...shown.map((item) => [
         { label: msg('my-booking-move', { when: when(item.startsAt) }), payload: `myMove:${item.id}` },

@@ -47,9 +47,9 @@ describe('booking screens tell who, where and what to bring', () => {
     const state = atStep('bookDay', { role: 'lawyer', slots: lawyerThursday });
     const result = handleEvent(state, tap('bookDay:2026-11-26'), ctx());
     const { text } = render(result.messages[0]);
-    expect(text).toContain('четверг, 26.11.');
-    expect(text).toContain('Принимает: Юрисконсульт центра, г. Белово, ул. Маркса, 2, каб. 5.');
-    expect(text).toContain('Выберите время:');
+    expect(text).toBe(
+      'четверг, 26.11.\nПринимает: Юрисконсульт центра, г. Белово, ул. Маркса, 2, каб. 5.\nВыберите время:',
+    );
     expect(labels(result.messages[0])).toEqual(expect.arrayContaining(['09:00', '13:00']));
   });
 
@@ -99,7 +99,10 @@ describe('«Мои записи»', () => {
   it('lists each booking with date, time, specialist and place; the buttons name the booking', () => {
     const result = handleEvent({ ...initialState(), step: 'myBookings' }, listed, ctx());
     const { text, buttons } = render(result.messages[0]);
-    expect(text).toContain('• четверг, 03.12, 10:40 — Педагог-психолог, г. Белово, ул. Маркса, 2');
+    expect(text).toContain(
+      'Ваши предстоящие записи — можно перенести или отменить:\n\n• четверг, 03.12, 10:40',
+    );
+    expect(text).toContain('• четверг, 03.12, 10:40 — Педагог-психолог, г. Белово, ул. Маркса, 2\n');
     expect(text).toContain('• вторник, 08.12, 13:00 — Юрисконсульт центра, г. Белово, ул. Маркса, 2, каб. 5');
     expect(buttons?.slice(0, 2)).toEqual([
       [
