@@ -366,7 +366,10 @@ function cancelQuestion(booking: BookingState, ctx: FlowContext): OutboundMessag
   const item = booking.listed?.find((candidate) => candidate.id === booking.cancelId);
   return {
     parts: [
-      msg('book-cancel-question', { when: item ? local(item.startsAt, ctx).toFormat('dd.MM HH:mm') : '' }),
+      msg('book-cancel-question', {
+        when: item ? local(item.startsAt, ctx).toFormat('dd.MM HH:mm') : '',
+        ...whoAndWhere(item?.specialistId, ctx),
+      }),
     ],
     buttons: [
       [

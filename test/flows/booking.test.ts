@@ -119,6 +119,14 @@ describe('«Мои записи»', () => {
       expect(Buffer.byteLength(button.payload)).toBeLessThanOrEqual(64);
   });
 
+  it('the cancel question names the booking in full', () => {
+    const shown = handleEvent({ ...initialState(), step: 'myBookings' }, listed, ctx());
+    const asked = handleEvent(shown.state, tap('myCancel:12'), ctx());
+    expect(render(asked.messages[0]).text).toBe(
+      'Отменить запись 08.12 13:00 — Юрисконсульт центра, г. Белово, ул. Маркса, 2, каб. 5?',
+    );
+  });
+
   it('a move says the old time is cancelled and freed, then gives the new booking', () => {
     const shown = handleEvent({ ...initialState(), step: 'myBookings' }, listed, ctx());
     const moving = handleEvent(shown.state, tap('myMove:11'), ctx());
