@@ -140,6 +140,7 @@ export async function applyBookingEffect(
           id: booking.id,
           startsAt: booking.starts_at.toISOString(),
           role: roleOf(center, booking.specialist_id),
+          ...(booking.specialist_id ? { specialistId: booking.specialist_id } : {}),
         })),
       };
     }

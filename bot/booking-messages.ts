@@ -79,7 +79,9 @@ function details(center: CenterProfile, booking: Booking, locale: Locale): Msg[]
   else if (booking.format === 'video') lines.push(msg('reminder-by-video'));
   else lines.push(msg('reminder-place', { place: localized(specialistPlace(center, specialist), locale) }));
   const service = center.services.find((candidate) => candidate.id === specialist.service);
-  if (service?.whatToBring)
+  // Documents matter only when the family comes in: a phone or video consultation needs none.
+  const inPerson = booking.format !== 'phone' && booking.format !== 'video';
+  if (inPerson && service?.whatToBring)
     lines.push(msg('reminder-bring', { items: localized(service.whatToBring, locale) }));
   return lines;
 }

@@ -30,6 +30,20 @@ function atClock(day: DateTime, clock: string): DateTime {
 }
 
 /**
+ * Slot starts sit on a quarter-hour grid: a period that begins off the grid (the 12:48 end of lunch) starts
+ * its first slot at the next quarter hour (13:00), and the slots follow back to back from there. Families get
+ * times they can remember and say on the phone; a 50-minute specialist still loses no slot before lunch.
+ */
+export const SLOT_GRID_MINUTES = 15;
+
+/** The first grid moment at or after `moment`. */
+function onGrid(moment: DateTime): DateTime {
+  const minutes = moment.hour * 60 + moment.minute;
+  const rounded = Math.ceil(minutes / SLOT_GRID_MINUTES) * SLOT_GRID_MINUTES;
+  return moment.startOf('day').plus({ minutes: rounded });
+}
+
+/**
  * Which weekday's periods apply on a local day: a transferred working weekend works as its `as` weekday,
  * any other day as itself; null on a center holiday or the specialist's day off.
  */
@@ -42,7 +56,7 @@ function scheduleOf(center: CenterProfile, specialist: Specialist, day: DateTime
 
 /**
  * All slots of one specialist from `from` for `days` local days: within their working periods, slotMinutes long,
- * back to back, a slot never crossing a break; skipping center holidays, the specialist's daysOff, and weekends
+ * back to back from the period's start rounded up to the quarter-hour grid (SLOT_GRID_MINUTES), a slot never crossing a break; skipping center holidays, the specialist's daysOff, and weekends
  * unless listed in calendar.workingWeekends (then using the periods of `as`); only slots starting at or after
  * from + booking.minLeadMinutes.
  *
@@ -66,7 +80,7 @@ export function specialistSlots(
     if (!weekday) continue;
     for (const period of hours[weekday] ?? []) {
       const end = atClock(day, period.to);
-      let start = atClock(day, period.from);
+      let start = onGrid(atClock(day, period.from));
       while (true) {
         const slotEnd = start.plus({ minutes: specialist.slotMinutes });
         if (slotEnd > end) break;

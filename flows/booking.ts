@@ -45,8 +45,17 @@ export const BookingStateSchema = z.object({
   appealId: z.number().optional(),
   /** The family's upcoming bookings as last listed (for the cancel/move buttons). */
   listed: z
-    .array(z.object({ id: z.number(), startsAt: z.string(), role: z.enum(BOOKING_ROLES).optional() }))
+    .array(
+      z.object({
+        id: z.number(),
+        startsAt: z.string(),
+        role: z.enum(BOOKING_ROLES).optional(),
+        specialistId: z.string().optional(),
+      }),
+    )
     .optional(),
+  /** The start (ISO) of the booking being moved: the confirmation says that time is freed. */
+  rescheduleFrom: z.string().optional(),
   cancelId: z.number().optional(),
   /** A day the family named («к психологу в четверг»): its times are shown first if it has any. */
   wantedDate: z.string().optional(),
@@ -62,6 +71,7 @@ const reply = (state: ConversationState, messages: OutboundMessage[], effects: E
 
 const MAX_DAYS_SHOWN = 5;
 const MAX_TIMES_SHOWN = 8;
+const MAX_BOOKINGS_SHOWN = 4;
 
 export const isBookingStep = (step: string): boolean => (BOOKING_STEPS as readonly string[]).includes(step);
 
@@ -73,14 +83,22 @@ export function roleForPurpose(purpose: string | undefined): BookingRole {
 const local = (iso: string, ctx: FlowContext) =>
   DateTime.fromISO(iso).setZone(ctx.center.timeZone).setLocale(ctx.locale);
 
+/** The specialist's name and in-person place (their own, else the center's address). */
+function whoAndWhere(specialistId: string | undefined, ctx: FlowContext) {
+  const specialist = ctx.center.specialists.find((candidate) => candidate.id === specialistId);
+  return {
+    specialist: specialist ? localized(specialist.name, ctx.locale) : (specialistId ?? '—'),
+    place: localized(specialist?.place ?? ctx.center.address, ctx.locale),
+  };
+}
+
 /** Who, where, what to bring, for a slot of a configured specialist. */
 function slotArgs(slot: SlotInfo, ctx: FlowContext) {
   const specialist = ctx.center.specialists.find((candidate) => candidate.id === slot.specialistId);
   const service = ctx.center.services.find((candidate) => candidate.id === specialist?.service);
   const start = local(slot.startsAt, ctx);
   return {
-    specialist: specialist ? localized(specialist.name, ctx.locale) : slot.specialistId,
-    place: localized(specialist?.place ?? ctx.center.address, ctx.locale),
+    ...whoAndWhere(slot.specialistId, ctx),
     date: start.toFormat('cccc, dd.MM'),
     time: start.toFormat('HH:mm'),
     bring: service?.whatToBring ? localized(service.whatToBring, ctx.locale) : 'none',
@@ -121,8 +139,11 @@ function timeButtons(slots: SlotInfo[], ctx: FlowContext, withDate = false): But
 function timeQuestion(booking: BookingState, ctx: FlowContext): OutboundMessage {
   const slots = (booking.slots ?? []).filter((slot) => local(slot.startsAt, ctx).toISODate() === booking.day);
   const day = booking.day ? DateTime.fromISO(booking.day).setLocale(ctx.locale).toFormat('cccc, dd.MM') : '';
+  // Who receives that day and where, before the family picks a time (one line per specialist).
+  const specialists = [...new Set(slots.map((slot) => slot.specialistId))];
+  const who = specialists.map((id) => msg('book-who-where', whoAndWhere(id, ctx)));
   return {
-    parts: [msg('book-ask-time', { day })],
+    parts: [[msg('book-ask-time-day', { day }), ...who, msg('book-ask-time')]],
     buttons: [...timeButtons(slots, ctx), [{ label: msg('book-other-day'), payload: 'nav:back' }]],
   };
 }
@@ -275,7 +296,11 @@ export function onBookingAnswer(
       if (move) {
         const role = move.role ?? 'other';
         return reply(
-          { ...state, step: 'bookDay', booking: { role, rescheduleOf: move.id } },
+          {
+            ...state,
+            step: 'bookDay',
+            booking: { role, rescheduleOf: move.id, rescheduleFrom: move.startsAt },
+          },
           [],
           [{ type: 'findSlots', role }],
         );
@@ -316,10 +341,19 @@ function myBookingsMessage(booking: BookingState, ctx: FlowContext): OutboundMes
   const listed = booking.listed ?? [];
   if (listed.length === 0) return menuMessage([msg('my-bookings-empty')]);
   const when = (iso: string) => local(iso, ctx).toFormat('dd.MM HH:mm');
+  const shown = listed.slice(0, MAX_BOOKINGS_SHOWN);
+  // Each booking in full (date, time, who, where); the buttons name the booking by its date and time.
+  const lines = shown.map((item) =>
+    msg('my-booking-line', {
+      date: local(item.startsAt, ctx).toFormat('cccc, dd.MM'),
+      time: local(item.startsAt, ctx).toFormat('HH:mm'),
+      ...whoAndWhere(item.specialistId, ctx),
+    }),
+  );
   return {
-    parts: [msg('my-bookings-title')],
+    parts: [msg('my-bookings-title'), lines],
     buttons: [
-      ...listed.slice(0, 4).map((item) => [
+      ...shown.map((item) => [
         { label: msg('my-booking-move', { when: when(item.startsAt) }), payload: `myMove:${item.id}` },
         { label: msg('my-booking-cancel', { when: when(item.startsAt) }), payload: `myCancel:${item.id}` },
       ]),
@@ -332,7 +366,10 @@ function cancelQuestion(booking: BookingState, ctx: FlowContext): OutboundMessag
   const item = booking.listed?.find((candidate) => candidate.id === booking.cancelId);
   return {
     parts: [
-      msg('book-cancel-question', { when: item ? local(item.startsAt, ctx).toFormat('dd.MM HH:mm') : '' }),
+      msg('book-cancel-question', {
+        when: item ? local(item.startsAt, ctx).toFormat('dd.MM HH:mm') : '',
+        ...whoAndWhere(item?.specialistId, ctx),
+      }),
     ],
     buttons: [
       [
@@ -410,8 +447,12 @@ export function onBookingResult(
     case 'bookingConfirmed': {
       const slot = booking.held?.slot;
       const args = slot ? slotArgs(slot, ctx) : undefined;
+      // A move first says the old time is cancelled and freed, then gives the new booking in full.
+      const freed = booking.rescheduleFrom
+        ? [msg('book-moved-freed', { when: local(booking.rescheduleFrom, ctx).toFormat('dd.MM HH:mm') })]
+        : [];
       return reply({ ...state, step: 'menu', booking: undefined }, [
-        menuMessage(args ? [msg('book-confirmed', args)] : [msg('menu-prompt')]),
+        menuMessage(args ? [...freed, msg('book-confirmed', args)] : [msg('menu-prompt')]),
       ]);
     }
     case 'holdExpired':

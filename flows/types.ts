@@ -76,7 +76,12 @@ export type SystemEvent =
   | { type: 'holdExpired' }
   | {
       type: 'bookingsListed';
-      bookings: Array<{ id: number; startsAt: string; role?: 'lawyer' | 'psychologist' | 'other' }>;
+      bookings: Array<{
+        id: number;
+        startsAt: string;
+        role?: 'lawyer' | 'psychologist' | 'other';
+        specialistId?: string;
+      }>;
     }
   | { type: 'bookingCancelled'; ok: boolean }
   | { type: 'attendanceRecorded'; ok: boolean }

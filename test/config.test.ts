@@ -161,9 +161,13 @@ describe('center profile: specialists, calendar and booking', () => {
     expect(social?.slotMinutes).toBe(30);
     const service = (id: string | undefined) => belovo.services.find((s) => s.id === id);
     expect(service(lawyer?.service)?.whatToBring?.ru).toBe(
-      'паспорт и документы по Вашему вопросу, если они есть',
+      'паспорт, СНИЛС и документы по Вашему вопросу, если они есть; заявление на социальные услуги оформят на приёме',
     );
-    expect(service(psychologist?.service)?.whatToBring).toBeUndefined();
+    // The documents' list for every service: паспорт, СНИЛС, заявление (003_…txt:575-848).
+    expect(service(psychologist?.service)?.whatToBring?.ru).toBe(
+      'паспорт и СНИЛС; заявление на социальные услуги оформят на приёме',
+    );
+    expect(service(social?.service)?.whatToBring?.ru).toContain('свидетельства о рождении детей');
     // Only the decree's days: the fixed public holidays are computed (domain/holidays.ts).
     expect(belovo.calendar.holidays).toEqual(['2026-01-09', '2026-12-31']);
     expect(belovo.calendar.transfersConfigured).toEqual([2026]);

@@ -412,15 +412,22 @@ describe('Telegram booking', () => {
     await parent.tap('Всё верно');
     await parent.tap('Выбрать время приёма');
     await parent.tapFirst('bookDay:');
+    expect(parent.lastText).toContain('Принимает: Юрисконсульт центра, г. Белово, ул. Маркса, 2, каб. 5.');
     await parent.tapFirst('slot:');
     expect(parent.lastText).toContain('Юрисконсульт центра');
+    expect(parent.lastText).toContain('Взять с собой: паспорт, СНИЛС');
     await parent.tap('Подтвердить');
     expect(parent.texts(-2)).toContain('Вы записаны');
     await parent.tap('Мои записи');
+    expect(parent.lastText).toMatch(/• \S+, (\d\d\.\d\d), (\d\d:\d\d) — Юрисконсульт центра, г\. Белово/);
+    const [, listedDate, listedTime] = parent.lastText.match(/• \S+, (\d\d\.\d\d), (\d\d:\d\d) —/) ?? [];
     await parent.tapFirst('myMove:');
     await parent.tapFirst('bookDay:');
     await parent.tapFirst('slot:');
     await parent.tap('Подтвердить');
+    expect(parent.texts(-2)).toContain(
+      `Запись на ${listedDate} ${listedTime} отменена, время освобождено. Новая запись:`,
+    );
     await parent.tap('Мои записи');
     await parent.tapFirst('myCancel:');
     await parent.tap('Да, отменить');
@@ -432,6 +439,18 @@ describe('Telegram booking', () => {
       .execute();
     expect(statuses.map((b) => b.status)).toEqual(['cancelled', 'cancelled']);
     expect(statuses[1]?.rescheduled_from).not.toBeNull();
+    // Every button the family was shown fits Telegram's 64-byte callback_data.
+    const payloads = parent
+      .sent()
+      .flatMap(
+        (p) =>
+          (p.reply_markup as { inline_keyboard?: Array<Array<{ callback_data?: string }>> })
+            ?.inline_keyboard ?? [],
+      )
+      .flat()
+      .map((button) => button.callback_data ?? '');
+    expect(payloads.some((payload) => payload.startsWith('myMove:'))).toBe(true);
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(64);
   });
 });
 

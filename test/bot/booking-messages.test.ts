@@ -80,7 +80,9 @@ describe('booking reminders', () => {
     expect(text).not.toContain('08:00'); // the UTC hour must never show
     expect(text).toContain('Специалист: Юрисконсульт центра');
     expect(text).toContain('Где: г. Белово, ул. Маркса, 2, каб. 5');
-    expect(text).toContain('Возьмите с собой: паспорт и документы по Вашему вопросу, если они есть.');
+    expect(text).toContain(
+      'Возьмите с собой: паспорт, СНИЛС и документы по Вашему вопросу, если они есть; заявление на социальные услуги оформят на приёме.',
+    );
     expect(text).toContain('отмените или перенесите запись в «Мои записи»');
     expect(buttons).toEqual([[{ label: '📅 Мои записи', payload: 'menu:bookings' }]]);
   });
@@ -110,12 +112,13 @@ describe('booking reminders', () => {
     expect(text).toContain('в четверг, 26.11, в 15:00');
   });
 
-  it('phone and video appointments say how, not where; a service with nothing to bring says nothing', () => {
+  it('phone and video appointments say how, not where, and ask for no documents', () => {
     const byPhone = render(
       bookingReminder(booking({ format: 'phone' }), 'dayBefore', center, TUESDAY_10AM),
     ).text;
     expect(byPhone).toContain('по телефону — специалист сам позвонит');
     expect(byPhone).not.toContain('Где:');
+    expect(byPhone).not.toContain('Возьмите с собой');
     const psychologist = booking({ specialist_id: 'psychologist-1', format: 'video' });
     const text = render(bookingReminder(psychologist, 'dayBefore', center, TUESDAY_10AM)).text;
     expect(text).toContain('Специалист: Педагог-психолог');
@@ -127,7 +130,9 @@ describe('booking reminders', () => {
     const social = booking({ specialist_id: 'family-specialist-1' });
     const text = render(bookingReminder(social, 'dayBefore', center, TUESDAY_10AM)).text;
     expect(text).toContain('Где: г. Белово, ул. Маркса, 2\n');
-    expect(text).toContain('Возьмите с собой: паспорт и свидетельства о рождении детей.');
+    expect(text).toContain('Возьмите с собой: паспорт (и паспорт супруга');
+    expect(text).toContain('СНИЛС (Ваш, супруга и детей), свидетельства о рождении детей');
+    expect(text).toContain('для ребёнка-инвалида — справка МСЭ и ИПРА');
   });
 
   it('a partner route item names the organisation, address, person and phone, and how to change plans', () => {

@@ -18,8 +18,8 @@ beforeAll(async () => {
 const makeRuntime = (db: Db, scheduler = new RecordingScheduler(), now = TUESDAY_10AM) =>
   new Runtime({ db, center, translator, scheduler, logger: silentLogger, clock: () => now });
 
-/** An in-person lawyer appeal, ending at the "choose a time now" offer. */
-async function inPersonAppeal(chat: ChatDriver): Promise<void> {
+/** An in-person appeal (to a lawyer unless told), ending at the "choose a time now" offer. */
+async function inPersonAppeal(chat: ChatDriver, purpose = 'юриста'): Promise<void> {
   await chat.start();
   await chat.tap('Оставить обращение');
   await chat.tap('Пропустить'); // the story («чем я могу помочь?»)
@@ -30,7 +30,7 @@ async function inPersonAppeal(chat: ChatDriver): Promise<void> {
   await chat.tap('2');
   await chat.say('05.03.1988');
   await chat.say('89131234567');
-  await chat.tap('юриста');
+  await chat.tap(purpose);
   await chat.tap('Пропустить');
   await chat.tap('Личный приём');
   await chat.tap('Всё верно');
@@ -55,6 +55,7 @@ describe.each(ENGINES)('booking in chat on $name', (engine) => {
     expect(chat.text).toContain('Выберите удобный день');
     await chat.tap('вт, 24.11');
     expect(chat.text).toContain('Выберите время');
+    expect(chat.text).toContain('Принимает: Юрисконсульт центра, г. Белово, ул. Маркса, 2, каб. 5.');
     expect(
       chat.lastReplies
         .at(-1)
@@ -64,7 +65,7 @@ describe.each(ENGINES)('booking in chat on $name', (engine) => {
     await chat.tap('13:00');
     expect(chat.text).toContain('Юрисконсульт центра');
     expect(chat.text).toContain('каб. 5');
-    expect(chat.text).toContain('Взять с собой: паспорт');
+    expect(chat.text).toContain('Взять с собой: паспорт, СНИЛС и документы по Вашему вопросу');
     await chat.tap('Подтвердить');
     expect(chat.text).toContain('Вы записаны: Юрисконсульт центра, вторник, 24.11 в 13:00');
 
@@ -84,10 +85,14 @@ describe.each(ENGINES)('booking in chat on $name', (engine) => {
 
     await chat.tap('Мои записи');
     expect(chat.text).toContain('Ваши предстоящие записи');
+    expect(chat.text).toContain(
+      '• вторник, 24.11, 13:00 — Юрисконсульт центра, г. Белово, ул. Маркса, 2, каб. 5',
+    );
     await chat.tap('Перенести 24.11 13:00');
     await chat.tap('чт, 26.11');
     await chat.tap('09:00');
     await chat.tap('Подтвердить');
+    expect(chat.text).toContain('Запись на 24.11 13:00 отменена, время освобождено. Новая запись:');
     expect(chat.text).toContain('четверг, 26.11 в 09:00');
     const rows = await t.db
       .selectFrom('bookings')
@@ -113,6 +118,20 @@ describe.each(ENGINES)('booking in chat on $name', (engine) => {
     expect(last.status).toBe('cancelled');
     await chat.tap('Мои записи');
     expect(chat.text).toContain('нет предстоящих записей');
+  });
+
+  it("offers the psychologist's afternoon from 13:00 on the quarter-hour grid, never 12:48", async () => {
+    const chat = new ChatDriver(makeRuntime(t.db));
+    await inPersonAppeal(chat, 'психолог');
+    await chat.tap('Выбрать время приёма');
+    await chat.tap('ср, 25.11');
+    const times =
+      chat.lastReplies
+        .at(-1)
+        ?.buttons?.flat()
+        .map((b) => b.label) ?? [];
+    expect(times).toEqual(['09:00', '09:50', '10:40', '13:00', '13:50', '14:40', '← Другой день']);
+    expect(chat.text).toContain('Принимает: Педагог-психолог, г. Белово, ул. Маркса, 2.');
   });
 
   it('offers the nearest free times when the slot was taken meanwhile', async () => {

@@ -350,7 +350,9 @@ describe('what parents write, through the runtime (issue 11)', () => {
     const { chat, contactId } = await chatFor('consented');
     await chat.say('хочу записаться к юристу на завтра');
     // Tuesday 10:00 → Wednesday 25.11: its times are offered at once (or the nearest days if it is full).
-    expect(chat.text).toMatch(/среда, 25\.11\. Выберите время|На среда, 25\.11 свободного времени нет/);
+    expect(chat.text).toMatch(
+      /среда, 25\.11\.\nПринимает: [^\n]+\nВыберите время|На среда, 25\.11 свободного времени нет/,
+    );
     expect(['bookTime', 'bookDay']).toContain(await stepOf(contactId));
   });
 });

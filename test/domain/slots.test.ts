@@ -49,7 +49,8 @@ function patched(change: (profile: CenterProfile) => void): CenterProfile {
 }
 
 const LAWYER_DAY = ['09:00', '09:45', '10:30', '11:15', '13:00', '13:45', '14:30', '15:15'];
-const PSYCHOLOGIST_DAY = ['09:00', '09:50', '10:40', '12:48', '13:38', '14:28'];
+// After the 12:00–12:48 lunch the first slot is on the quarter-hour grid: 13:00, not 12:48.
+const PSYCHOLOGIST_DAY = ['09:00', '09:50', '10:40', '13:00', '13:50', '14:40'];
 
 describe('the calendar used by these tests', () => {
   it('is UTC+7 with the weekdays the tables assume', () => {
@@ -90,16 +91,16 @@ describe('specialistSlots', () => {
     ['lawyer-1', '2026-11-24', LAWYER_DAY],
     ['lawyer-1', '2026-11-26', LAWYER_DAY],
     ['lawyer-1', '2026-11-28', []], // Saturday
-    // 50 minutes: 11:30 would end at 12:20, 15:18 at 16:08 — both dropped.
+    // 50 minutes: 11:30 would end at 12:20, 15:30 at 16:20 — both dropped.
     ['psychologist-1', '2026-11-25', PSYCHOLOGIST_DAY],
     ['psychologist-1', '2026-11-29', []], // Sunday
-    // Center hours 08:00–12:00, 12:48–17:00 in 30-minute slots.
+    // Center hours 08:00–12:00, 12:48–17:00 in 30-minute slots; the afternoon starts at 13:00 (grid).
     [
       'family-specialist-1',
       '2026-11-27',
       [
         ...['08:00', '08:30', '09:00', '09:30', '10:00', '10:30', '11:00', '11:30'],
-        ...['12:48', '13:18', '13:48', '14:18', '14:48', '15:18', '15:48', '16:18'],
+        ...['13:00', '13:30', '14:00', '14:30', '15:00', '15:30', '16:00', '16:30'],
       ],
     ],
   ])('%s on %s → %j', (id, date, times) => {
@@ -157,6 +158,21 @@ describe('specialistSlots', () => {
     expect(startsOn(profile, 'psychologist-1', '2026-11-25')).toEqual([]);
     expect(startsOn(profile, 'psychologist-1', '2026-11-26')).toEqual(PSYCHOLOGIST_DAY);
     expect(startsOn(profile, 'family-specialist-1', '2026-11-25')).toHaveLength(16);
+  });
+
+  it('rounds every period start up to the quarter-hour grid, then goes back to back', () => {
+    const offGrid = patched((p) => {
+      const lawyer = p.specialists.find((candidate) => candidate.id === 'lawyer-1');
+      if (lawyer)
+        lawyer.workingHours = {
+          tue: [
+            { from: '09:07', to: '11:00' },
+            { from: '12:48', to: '14:00' },
+          ],
+        };
+    });
+    // 09:07 → 09:15, 10:00 (10:45 would end at 11:30); 12:48 → 13:00 (13:45 would end at 14:30).
+    expect(startsOn(offGrid, 'lawyer-1', '2026-11-24')).toEqual(['09:15', '10:00', '13:00']);
   });
 
   it('works a transferred Saturday with the periods of its weekday', () => {
