@@ -301,7 +301,8 @@ describe('Telegram crisis signal', () => {
     expect(replies).toContain('+7 800 7000-600');
     expect(replies).not.toMatch(/(?<!\+7 )800[- ]?2000|8-800/);
     for (const payload of parent.sent().slice(before)) expect(payload.text.length).toBeLessThanOrEqual(4096);
-    expect(replies).toContain('Диспетчер свяжется с Вами');
+    // Who gets in touch and when: in working hours «Диспетчер свяжется…», outside them after the opening.
+    expect(replies).toMatch(/[Дд]испетчер свяжется с Вами/);
     await waitFor(async () => h.fake.sent().some((p) => String(p.chat_id) === String(STAFF_CHAT)));
     const posts = h.fake.sent().filter((p) => String(p.chat_id) === String(STAFF_CHAT));
     expect(posts).toHaveLength(1);
