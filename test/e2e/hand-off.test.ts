@@ -345,7 +345,8 @@ describe('hand-off from the web chat to the dispatchers and back', () => {
     await family.say('меню');
     expect(staffPosts().length).toBe(posts);
 
-    const today = new Date().toISOString().slice(0, 10);
+    // The report's period is in local dates of the center (UTC+7): not the UTC date, which differs at night.
+    const today = DateTime.now().setZone(service.center.timeZone).toISODate();
     const report = await service.app.inject({
       method: 'GET',
       url: `/api/staff/reports/summary?from=${today}&to=${today}`,
