@@ -14,7 +14,7 @@ import { telegramBench } from './telegram.ts';
 
 /**
  * `npm run bench`: how fast the channel-neutral runtime takes families through the whole intake
- * (16 updates each, every one a full transaction) on the embedded database, and what it costs in memory.
+ * (17 updates each, every one a full transaction) on the embedded database, and what it costs in memory.
  * Set DATABASE_URL to measure against PostgreSQL instead. Channel, booking and broadcast benchmarks follow.
  */
 const FAMILIES = Number(process.env.BENCH_FAMILIES ?? 200);
@@ -23,6 +23,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const SCRIPT: UserEvent[] = [
   { type: 'start' },
   { type: 'button', payload: 'menu:intake' },
+  { type: 'button', payload: 'story:skip' },
   { type: 'button', payload: 'consent:yes' },
   { type: 'text', text: 'Иванова Мария Петровна' },
   { type: 'text', text: 'пгт Грамотеино, ул. Светлая, 6' },

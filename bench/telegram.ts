@@ -40,6 +40,7 @@ function say(text: string): Step {
 const INTAKE: Step[] = [
   (fake, chatId) => fake.commandUpdate(chatId, '/start'),
   tap('menu:intake'),
+  tap('story:skip'),
   tap('consent:yes'),
   say('Иванова Мария Петровна'),
   say('пгт Грамотеино, ул. Светлая, 6'),
