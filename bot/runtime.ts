@@ -504,19 +504,18 @@ class Session {
     const { tx, contactId, now } = this;
     if (this.consentId === undefined) throw new Error('refusing to pass words to staff without consent');
     const words = text.trim();
-    if (appealId !== undefined) {
-      const open = await latestOpenAppeal(tx, contactId);
-      if (open && open.id === appealId) {
-        await markAppealUnread(tx, open.id, now);
-        const message: FamilyMessage = {
-          appealId: open.id,
-          number: open.number ?? String(open.id),
-          contactId,
-          text: words || '—',
-        };
-        this.afterCommit.push(async () => this.announceFamily(message));
-        return { type: 'questionAsked', number: message.number, forwarded: true };
-      }
+    // The open appeal was read when the session loaded (it is what the flow named): no second query.
+    const open = this.openAppeal;
+    if (appealId !== undefined && open?.id === appealId) {
+      await markAppealUnread(tx, open.id, now);
+      const message: FamilyMessage = {
+        appealId: open.id,
+        number: open.number,
+        contactId,
+        text: words || '—',
+      };
+      this.afterCommit.push(async () => this.announceFamily(message));
+      return { type: 'questionAsked', number: message.number, forwarded: true };
     }
     const dueAt = addWorkingMinutes(now, this.deps.center.callbackPromiseMinutes, this.deps.center);
     const created = await createQuestion(tx, {

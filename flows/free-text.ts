@@ -153,12 +153,9 @@ function articleFor(understanding: Understanding, ctx: FlowContext): NavigatorAr
     const named = navigator.forIntent(intent, ctx.locale);
     if (named) return named;
   }
+  // A weaker search hit is not answered: it is offered as a "did you mean" button (topicButtons).
   const best = understanding.articles[0];
-  if (best && (best.score >= ARTICLE_ALONE_SCORE || intent === undefined)) {
-    // Without a confident intent, a weak search hit is still offered — but only as a button (below).
-    if (best.score >= ARTICLE_ALONE_SCORE) return navigator.article(best.id, ctx.locale);
-  }
-  return undefined;
+  return best && best.score >= ARTICLE_ALONE_SCORE ? navigator.article(best.id, ctx.locale) : undefined;
 }
 
 const NEXT_BUTTONS: Record<string, () => Button> = {
@@ -248,7 +245,7 @@ export function toDispatcher(state: ConversationState, text: string, ctx: FlowCo
       [{ type: 'askDispatcher', text, appealId: open.id }],
     );
   }
-  return { ...askQuestion({ ...state, misses: undefined }, text, ctx) };
+  return askQuestion({ ...state, misses: undefined }, text, ctx);
 }
 
 /**
